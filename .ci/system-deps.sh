@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Debian and npm packages that the browser and hub suites need. Safe to run twice.
+# Runs only as root; elsewhere those suites skip with a loud reason (and fail under CI).
+set -uo pipefail
+if [ "$(id -u)" != "0" ]; then
+  echo "system-deps: not root, skipping Debian/npm installs" >&2
+  exit 0
+fi
+need_apt=()
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+if command -v npm >/dev/null 2>&1 && ! command -v configurable-http-proxy >/dev/null 2>&1; then
+  npm install -g --silent configurable-http-proxy >/dev/null 2>&1 || echo "system-deps: npm install of configurable-http-proxy failed" >&2
+fi
+exit 0

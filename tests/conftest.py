@@ -1,0 +1,30 @@
+"""Shared test set-up.
+
+Suites that need Debian packages, npm or root call :func:`require` (or use the ``needs``
+fixture). Without the thing they need they skip with a loud reason; under CI (``CI=true`` or
+``COURSE_STRICT=1``) that skip becomes a failure, so CI can never go green by skipping.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+STRICT = os.environ.get("COURSE_STRICT") == "1" or os.environ.get("CI", "").lower() == "true"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip (or, under CI, fail) a test whose system requirement is missing."""
+    if condition:
+        return
+    if STRICT:
+        pytest.fail(f"required under CI but missing: {reason}", pytrace=False)
+    pytest.skip(f"MISSING SYSTEM REQUIREMENT: {reason}")
+
+
+@pytest.fixture(scope="session")
+def repo() -> Path:
+    return REPO

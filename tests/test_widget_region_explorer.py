@@ -1,0 +1,102 @@
+"""RegionExplorer: the controls drive the chart's params and the numbers it shows."""
+
+from __future__ import annotations
+
+import pytest
+
+import course
+from course import measures
+from course.errors import CourseError
+from widgets import RegionExplorer
+
+
+@pytest.fixture(scope="module")
+def explorer():
+    return RegionExplorer(measure="index", level="ITL1", year=2021, highlight="TLI")
+
+
+def _svg(ex) -> str:
+    import vl_convert as vlc
+    from altair.utils._importers import vl_version_for_vl_convert
+
+    return vlc.vegalite_to_svg(ex.spec(), vl_version=vl_version_for_vl_convert())
+
+
+def test_initial_view_ranks_london_first_at_itl1(explorer):
+    shown = explorer.shown()
+    assert len(shown) == 12
+    assert shown.iloc[0]["code"] == "TLI"
+    assert abs(shown.iloc[0]["value"] - 51.5 / 38.7 * 100) < 1e-9
+    assert explorer.chart.params.year == 2021 and explorer.chart.params.level == "ITL1"
+
+
+def test_year_control_moves_chart_param_and_values(explorer):
+    explorer.year.value = 2010
+    assert explorer.chart.params.year == 2010
+    shown = explorer.shown()
+    gva = course.load("gva_per_hour", years=2010).set_index("itl_code")["gva_per_hour"]
+    assert abs(shown.set_index("code").loc["TLC", "value"] - gva["TLC"] / gva["UKX"] * 100) < 1e-9
+    svg = _svg(explorer)
+    assert "ITL1 regions, 2010" in svg
+    explorer.year.value = 2021
+
+
+def test_level_control_switches_areas_and_keeps_a_valid_highlight(explorer):
+    explorer.level.value = "ITL3"
+    try:
+        assert explorer.chart.params.level == "ITL3"
+        assert len(explorer.shown()) == 179
+        # the highlight moved to an ITL3 area inside London
+        assert explorer.highlight.value.startswith("TLI") and len(explorer.highlight.value) == 5
+        svg = _svg(explorer)
+        assert "Tower Hamlets" in svg and "Powys" in svg  # top and bottom ten are drawn
+        assert "top and bottom 10" in svg
+    finally:
+        explorer.level.value = "ITL1"
+    assert explorer.highlight.value == "TLI"
+
+
+def test_measure_control_changes_values_and_title(explorer):
+    explorer.measure.value = "gbp"
+    try:
+        assert explorer.chart.params.measure == "gbp"
+        assert explorer.shown().iloc[0]["value"] == 51.5
+        assert "£ per hour worked" in _svg(explorer)
+    finally:
+        explorer.measure.value = "index"
+
+
+def test_summary_uses_course_measures(explorer):
+    explorer.level.value = "ITL2"
+    try:
+        stats = explorer.inequality()
+        rows = course.load("gva_per_hour", level="ITL2", years=2021).set_index("itl_code")
+        assert stats["Theil index"] == pytest.approx(measures.theil(rows["gva_per_hour"]))
+        assert stats["max / min"] == pytest.approx(measures.max_min_ratio(rows["gva_per_hour"]))
+        assert "share of Theil between ITL1 regions" in stats
+        assert "Inequality of GVA per hour across ITL2 areas, 2021" in explorer.summary.value
+    finally:
+        explorer.level.value = "ITL1"
+
+
+def test_table_view_lists_every_shown_area(explorer):
+    explorer.show_table.value = True
+    try:
+        assert explorer.numbers.layout.display is None
+        assert explorer.numbers.value.count("<tr><td>") == 12
+        assert "<caption>Index (UK = 100), ITL1, 2021</caption>" in explorer.numbers.value
+    finally:
+        explorer.show_table.value = False
+    assert explorer.numbers.layout.display == "none"
+
+
+def test_chart_has_title_and_alt_text(explorer):
+    spec = explorer.spec()
+    assert spec["description"].startswith("Three linked charts")
+    assert "GVA per hour" in spec["title"]["text"]
+    assert len(spec["datasets"][next(iter(spec["datasets"]))]) < 5000
+
+
+def test_bad_choice_is_a_friendly_error():
+    with pytest.raises(CourseError, match="Valid options.*'ITL2'"):
+        RegionExplorer(level="ITL 2")

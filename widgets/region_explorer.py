@@ -1,0 +1,341 @@
+"""RegionExplorer: productivity by measure × geography level × year.
+
+A tile-grid map of the ITL1 regions, ranked bars for the chosen level, and every area's time
+series with one highlighted. The chart is built once as an ``alt.JupyterChart``; the controls
+only change its Vega-Lite params, so a change costs a few milliseconds of Python. The inequality
+summary beside it is computed by :mod:`course.measures`.
+"""
+
+from __future__ import annotations
+
+import html
+
+import altair as alt
+import ipywidgets as ipw
+import pandas as pd
+
+from course import data as course_data
+from course import measures
+from course.charts import DIVERGING, HIGHLIGHT, MUTED, PALETTE
+
+__all__ = ["RegionExplorer", "MEASURES", "LEVELS"]
+
+#: measure key -> (label, axis title, number format, reference value or None)
+MEASURES: dict[str, tuple[str, str, str, float | None]] = {
+    "gbp": ("GVA per hour (£)", "£ per hour worked (current prices)", ",.1f", None),
+    "index": ("Index (UK = 100)", "Index, UK = 100", ",.1f", 100.0),
+    "gap": ("Gap to UK (%)", "% above (+) or below (−) the UK", "+,.1f", 0.0),
+}
+LEVELS = ("ITL1", "ITL2", "ITL3")
+_SHOWN_BARS = 10  # at ITL2 and ITL3 the bars show the top and bottom ten
+
+
+def prepare(gva: pd.DataFrame) -> pd.DataFrame:
+    """One row per area and year with £, index (UK = 100) and gap to UK, for ITL1–ITL3.
+
+    The index and gap are computed by :mod:`course.measures` against the ``UKX`` row of the
+    same year (UK less extra-regio, same ONS edition).
+    """
+    frames = []
+    for year, rows in gva.groupby("year", sort=True):
+        values = rows.set_index("itl_code")["gva_per_hour"]
+        out = rows[rows["itl_level"].isin(LEVELS)][
+            ["itl_level", "itl_code", "itl1_code", "region", "year", "gva_per_hour"]
+        ].copy()
+        out["index"] = measures.index_to_benchmark(values, "UKX").reindex(out["itl_code"]).to_numpy()
+        out["gap"] = measures.gap_to_benchmark(values, "UKX").reindex(out["itl_code"]).to_numpy()
+        frames.append(out)
+    tidy = pd.concat(frames, ignore_index=True).rename(
+        columns={"itl_level": "level", "itl_code": "code", "region": "name", "gva_per_hour": "gbp"}
+    )
+    tidy["year"] = tidy["year"].astype("int64")
+    return tidy
+
+
+class RegionExplorer:
+    """Explore GVA per hour worked across UK regions.
+
+    Parameters
+    ----------
+    measure : {"index", "gbp", "gap"}
+    level : {"ITL1", "ITL2", "ITL3"}
+    year : int, 2004–2021
+    highlight : str
+        ITL code of the area drawn in colour on the time series.
+
+    Examples
+    --------
+    >>> ex = RegionExplorer(year=2019)       # doctest: +SKIP
+    >>> ex                                    # doctest: +SKIP  (displays the widget)
+    >>> ex.level.value = "ITL3"; ex.shown().head()   # doctest: +SKIP
+    """
+
+    def __init__(self, measure: str = "index", level: str = "ITL1", year: int = 2021,
+                 highlight: str = "TLI", *, gva: pd.DataFrame | None = None,
+                 tiles: pd.DataFrame | None = None) -> None:
+        gva = course_data.load("gva_per_hour") if gva is None else gva
+        self.tiles = course_data.load("itl1_tiles") if tiles is None else tiles
+        self.data = prepare(gva)
+        years = sorted(self.data["year"].unique())
+        self._check_choice("measure", measure, list(MEASURES))
+        self._check_choice("level", level, list(LEVELS))
+        self._check_choice("year", year, years)
+
+        self.measure = ipw.Dropdown(
+            options=[(v[0], k) for k, v in MEASURES.items()], value=measure,
+            description="Measure", style={"description_width": "initial"},
+        )
+        self.level = ipw.ToggleButtons(
+            options=list(LEVELS), value=level, description="Level",
+            tooltips=["12 regions", "41 areas", "179 areas"],
+        )
+        self.year = ipw.IntSlider(
+            value=int(year), min=int(years[0]), max=int(years[-1]), step=1,
+            description="Year", continuous_update=True,
+        )
+        self.highlight = ipw.Dropdown(description="Highlight", options=self._area_options(level))
+        self.highlight.value = highlight if highlight in self._codes(level) else (
+            self.highlight.options[0][1]
+        )
+        self.show_table = ipw.ToggleButton(value=False, description="Show numbers as a table",
+                                           icon="table")
+        self.summary = ipw.HTML()
+        self.numbers = ipw.HTML(layout=ipw.Layout(display="none"))
+        self.chart = alt.JupyterChart(self._chart(), embed_options={"actions": False})
+        self._sync_params()
+        self._update_text()
+
+        for control in (self.measure, self.level, self.year, self.highlight):
+            control.observe(self._on_change, names="value")
+        self.show_table.observe(self._on_table, names="value")
+
+        controls = ipw.HBox([self.measure, self.year, self.highlight])
+        self.widget = ipw.VBox([
+            controls, self.level, self.chart,
+            ipw.HBox([self.show_table]), self.summary, self.numbers,
+        ])
+
+    # -- display ---------------------------------------------------------------------------
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    # -- choices -----------------------------------------------------------------------------
+    @staticmethod
+    def _check_choice(what: str, value, valid: list) -> None:
+        if value not in valid:
+            from course.errors import CourseError, options_text
+
+            raise CourseError(
+                f"RegionExplorer: {value!r} is not a {what} it knows. "
+                f"{options_text(value, valid)} Pass one of these as {what}=..."
+            )
+
+    def _codes(self, level: str) -> list[str]:
+        return list(self.data.loc[self.data["level"] == level, "code"].unique())
+
+    def _area_options(self, level: str) -> list[tuple[str, str]]:
+        rows = self.data[self.data["level"] == level].drop_duplicates("code")
+        rows = rows.sort_values("name")
+        return [(f"{n} ({c})", c) for n, c in zip(rows["name"], rows["code"], strict=True)]
+
+    # -- the chart, built once -----------------------------------------------------------
+    def _chart(self) -> alt.HConcatChart:
+        year = alt.param(name="year", value=int(self.year.value))
+        level = alt.param(name="level", value=self.level.value)
+        measure = alt.param(name="measure", value=self.measure.value)
+        focus = alt.param(name="focus", value=self.highlight.value)
+        base = alt.Chart(self.data).transform_calculate(value="datum[measure]")
+        label = ("(measure == 'gbp' ? '£ per hour worked' : "
+                 "measure == 'index' ? 'index, UK = 100' : '% gap to the UK')")
+        value_title = None  # axis titles cannot follow a param; the chart titles name the measure
+
+        tiles = self.tiles[["itl_code", "abbreviation", "row", "col"]].rename(
+            columns={"itl_code": "code"}
+        )
+        map_base = base.transform_filter("datum.level == 'ITL1' && datum.year == year") \
+            .transform_lookup(lookup="code",
+                              from_=alt.LookupData(tiles, "code", ["abbreviation", "row", "col"]))
+        x = alt.X("col:O", axis=None)
+        y = alt.Y("row:O", axis=None)
+        tile = map_base.mark_rect(stroke="white", strokeWidth=2, cornerRadius=3).encode(
+            x=x, y=y,
+            color=alt.Color("value:Q", legend=None, scale=alt.Scale(
+                scheme=DIVERGING,
+                domainMid=alt.ExprRef("measure == 'index' ? 100 : measure == 'gap' ? 0 : null"),
+            )),
+            tooltip=[alt.Tooltip("name:N", title="Region"),
+                     alt.Tooltip("value:Q", format=",.1f", title="Value")],
+        )
+        tile_label = map_base.mark_text(baseline="bottom", dy=-1, fontSize=11,
+                                        fontWeight="bold").encode(x=x, y=y, text="abbreviation:N")
+        tile_value = map_base.mark_text(baseline="top", dy=2, fontSize=10).encode(
+            x=x, y=y, text=alt.Text("value:Q", format=",.1f")
+        )
+        tile_map = alt.layer(tile, tile_label, tile_value).properties(
+            width=200, height=300,
+            title=alt.Title(alt.expr("'ITL1 regions, ' + year + ': ' + " + label),
+                            anchor="start"),
+        )
+
+        shown = base.transform_filter("datum.level == level && datum.year == year") \
+            .transform_window(rank="rank()", sort=[alt.SortField("value", order="descending")]) \
+            .transform_joinaggregate(n="count()") \
+            .transform_filter(f"datum.n <= 12 || datum.rank <= {_SHOWN_BARS} "
+                              f"|| datum.rank > datum.n - {_SHOWN_BARS}") \
+            .transform_calculate(label="datum.rank + '. ' + datum.name")
+        bar_y = alt.Y("label:N", sort=alt.EncodingSortField("value", order="descending"),
+                      title=None, axis=alt.Axis(labelLimit=220))
+        bars = shown.mark_bar().encode(
+            x=alt.X("value:Q", title=value_title),
+            y=bar_y,
+            color=alt.condition("datum.code == focus", alt.value(HIGHLIGHT), alt.value(PALETTE[0])),
+            tooltip=[alt.Tooltip("name:N", title="Area"), alt.Tooltip("code:N", title="ITL code"),
+                     alt.Tooltip("value:Q", format=",.1f", title="Value")],
+        )
+        ref = alt.Chart(pd.DataFrame({"m": ["index", "gap"], "ref": [100.0, 0.0]})) \
+            .transform_filter("datum.m == measure") \
+            .mark_rule(color="#222222", strokeDash=[4, 3]).encode(x="ref:Q")
+        bar_chart = alt.layer(bars, ref).properties(
+            width=300, height=alt.Step(14),
+            title=alt.Title(alt.expr(
+                "level + ' areas ranked, ' + year + ': ' + " + label + " + "
+                "(level == 'ITL1' ? '' : ' (top and bottom 10)')"), anchor="start"),
+        )
+
+        series = base.transform_filter("datum.level == level")
+        line_x = alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0, labelOverlap=True))
+        line_y = alt.Y("value:Q", title=value_title, scale=alt.Scale(zero=False))
+        others = series.transform_filter("datum.code != focus").mark_line(
+            strokeWidth=0.7, color=MUTED, opacity=0.6, invalid="break-paths-show-domains"
+        ).encode(x=line_x, y=line_y, detail="code:N")
+        chosen = series.transform_filter("datum.code == focus")
+        focus_line = chosen.mark_line(strokeWidth=3, color=HIGHLIGHT,
+                                      point=alt.OverlayMarkDef(color=HIGHLIGHT),
+                                      invalid="break-paths-show-domains").encode(
+            x=line_x, y=line_y,
+            tooltip=[alt.Tooltip("name:N", title="Area"), alt.Tooltip("year:O"),
+                     alt.Tooltip("value:Q", format=",.1f", title="Value")],
+        )
+        year_rule = alt.Chart(pd.DataFrame({"y": [0]})).transform_calculate(
+            year="year"
+        ).mark_rule(color="#222222", strokeDash=[2, 2]).encode(x="year:O")
+        line_chart = alt.layer(others, focus_line, year_rule).properties(
+            width=340, height=300,
+            title=alt.Title(alt.expr("'Over time, ' + " + label + " + ': highlighted vs all ' "
+                                     "+ level + ' areas'"), anchor="start"),
+        )
+
+        return alt.hconcat(tile_map, bar_chart, line_chart).add_params(
+            year, level, measure, focus
+        ).resolve_scale(color="independent").properties(
+            title=alt.Title(
+                "Productivity across the UK: GVA per hour worked, current prices",
+                subtitle="Source: ONS subregional productivity, June 2023 edition (OGL v3.0). "
+                         "Nominal: no adjustment for regional prices.",
+                anchor="start",
+            ),
+            description=(
+                "Three linked charts of GVA per hour worked: a tile map of the 12 ITL1 regions, "
+                "bars ranking the areas of the chosen level in the chosen year, and every area's "
+                "time series with one area highlighted. London is the most productive ITL1 "
+                "region in every year. Use 'Show numbers as a table' to read the values."
+            ),
+        )
+
+    # -- reacting to controls ------------------------------------------------------------------
+    def _sync_params(self) -> None:
+        p = self.chart.params
+        p.year = int(self.year.value)
+        p.level = self.level.value
+        p.measure = self.measure.value
+        p.focus = self.highlight.value
+
+    def _on_change(self, change) -> None:
+        if change["owner"] is self.level:
+            codes = self._codes(self.level.value)
+            keep = self.highlight.value
+            self.highlight.unobserve(self._on_change, names="value")
+            self.highlight.options = self._area_options(self.level.value)
+            self.highlight.value = keep if keep in codes else self._default_focus(keep, codes)
+            self.highlight.observe(self._on_change, names="value")
+        self._sync_params()
+        self._update_text()
+
+    def _on_table(self, change) -> None:
+        self.numbers.layout.display = None if change["new"] else "none"
+        self._update_text()
+
+    def _default_focus(self, previous: str, codes: list[str]) -> str:
+        # Keep the same place in view: the first area inside the previously highlighted one,
+        # or its parent, else the first area alphabetically.
+        inside = sorted(c for c in codes if c.startswith(previous or "~"))
+        parent = [c for c in codes if previous and previous.startswith(c)]
+        return (inside or parent or [self.highlight.options[0][1]])[0]
+
+    # -- what the chart shows, in Python -----------------------------------------------------
+    def shown(self) -> pd.DataFrame:
+        """The areas and values the ranked bars show now (all areas of the level, ranked)."""
+        rows = self.data[(self.data["level"] == self.level.value)
+                         & (self.data["year"] == self.year.value)]
+        out = rows[["code", "name", "itl1_code", self.measure.value]].rename(
+            columns={self.measure.value: "value"}
+        )
+        out = out.sort_values("value", ascending=False, kind="mergesort").reset_index(drop=True)
+        out.insert(0, "rank", range(1, len(out) + 1))
+        return out
+
+    def inequality(self) -> dict[str, float]:
+        """Inequality across the chosen level's areas in the chosen year (areas, unweighted)."""
+        rows = self.data[(self.data["level"] == self.level.value)
+                         & (self.data["year"] == self.year.value)].set_index("code")
+        gbp = rows["gbp"]
+        stats = {
+            "areas": float(len(gbp)),
+            "coefficient of variation": measures.coefficient_of_variation(gbp),
+            "Theil index": measures.theil(gbp),
+            "Gini": measures.gini(gbp),
+            "max / min": measures.max_min_ratio(gbp),
+            "p90 / p10": measures.percentile_ratio(gbp, 90, 10),
+        }
+        if self.level.value != "ITL1":
+            split = measures.theil_decomposition(gbp, rows["itl1_code"])
+            stats["share of Theil between ITL1 regions"] = split.between_share
+        return stats
+
+    def _update_text(self) -> None:
+        stats = self.inequality()
+        label = MEASURES[self.measure.value][0]
+        rows = "".join(
+            f"<tr><th scope='row' style='text-align:left'>{html.escape(k)}</th>"
+            f"<td>{v:,.0f}</td></tr>" if k == "areas" else
+            f"<tr><th scope='row' style='text-align:left'>{html.escape(k)}</th>"
+            f"<td>{v:,.3f}</td></tr>"
+            for k, v in stats.items()
+        )
+        self.summary.value = (
+            f"<table><caption>Inequality of GVA per hour across {self.level.value} areas, "
+            f"{self.year.value} (areas, unweighted)</caption>{rows}</table>"
+        )
+        if self.show_table.value:
+            shown = self.shown()
+            body = "".join(
+                f"<tr><td>{r}</td><td>{html.escape(str(n))}</td><td>{c}</td><td>{v:,.1f}</td></tr>"
+                for r, n, c, v in zip(shown["rank"], shown["name"], shown["code"], shown["value"],
+                                      strict=True)
+            )
+            self.numbers.value = (
+                f"<table><caption>{html.escape(label)}, {self.level.value}, {self.year.value}"
+                "</caption><thead><tr><th scope='col'>Rank</th><th scope='col'>Area</th>"
+                "<th scope='col'>ITL code</th><th scope='col'>Value</th></tr></thead>"
+                f"<tbody>{body}</tbody></table>"
+            )
+
+    def spec(self) -> dict:
+        """The chart's Vega-Lite spec with the current control values (for export and tests)."""
+        spec = self.chart.chart.to_dict()
+        values = {"year": int(self.year.value), "level": self.level.value,
+                  "measure": self.measure.value, "focus": self.highlight.value}
+        for param in spec.get("params", []):
+            if param.get("name") in values:
+                param["value"] = values[param["name"]]
+        return spec
