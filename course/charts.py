@@ -222,6 +222,7 @@ def time_series(
     benchmark: float | None = None,
     subtitle: str | None = None,
     value_format: str = ",.1f",
+    y_zero: bool = False,
 ) -> alt.LayerChart:
     """Lines over time; missing years break the line (never drawn through).
 
@@ -242,7 +243,7 @@ def time_series(
     hl = list(highlight or [])
     base = alt.Chart(data)
     x_enc = alt.X(f"{x}:O", title=None, axis=alt.Axis(labelAngle=0, labelOverlap=True))
-    y_enc = alt.Y(f"{y}:Q", title=y_title or y, scale=alt.Scale(zero=False))
+    y_enc = alt.Y(f"{y}:Q", title=y_title or y, scale=alt.Scale(zero=y_zero))
     layers: list[alt.Chart] = []
     if series:
         data["_highlight"] = data[series].isin(hl)
@@ -334,10 +335,20 @@ def tile_map(
     data = tiles[["itl_code", "region", "abbreviation", "row", "col"]].merge(
         frame[[code, value]].rename(columns={code: "itl_code"}), on="itl_code", how="left"
     )
+    values = data[value].astype(float)
     if midpoint is not None:
         scale = alt.Scale(scheme=DIVERGING, domainMid=float(midpoint))
+        # a diverging scale with a midpoint stretches each side to its own extreme
+        mid = float(midpoint)
+        above = (values - mid) > 0.55 * max(values.max() - mid, 0)
+        below = (mid - values) > 0.55 * max(mid - values.min(), 0)
+        data["_dark"] = above | below
     else:
         scale = alt.Scale(scheme="blues")
+        low, high = values.min(), values.max()
+        data["_dark"] = (values - low) > 0.6 * (high - low) if high > low else False
+    # white text on the darkest tiles keeps labels readable (WCAG contrast)
+    ink = alt.condition(alt.datum._dark, alt.value("white"), alt.value("#111111"))
     x = alt.X("col:O", axis=None)
     y = alt.Y("row:O", axis=None)
     tooltip = [alt.Tooltip("region:N"), alt.Tooltip(f"{value}:Q", format=value_format)]
@@ -346,9 +357,10 @@ def tile_map(
         tooltip=tooltip,
     )
     label = alt.Chart(data).mark_text(baseline="bottom", dy=-1, fontSize=11,
-                                      fontWeight="bold").encode(x=x, y=y, text="abbreviation:N")
+                                      fontWeight="bold").encode(x=x, y=y, text="abbreviation:N",
+                                                                color=ink)
     number = alt.Chart(data).mark_text(baseline="top", dy=2, fontSize=10).encode(
-        x=x, y=y, text=alt.Text(f"{value}:Q", format=value_format)
+        x=x, y=y, text=alt.Text(f"{value}:Q", format=value_format), color=ink
     )
     return alt.layer(rect, label, number).properties(
         title=_title(title, subtitle), description=description, width=240, height=330

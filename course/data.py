@@ -27,7 +27,6 @@ import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -322,6 +321,10 @@ def _range_text(values: list[int]) -> str:
     return f"{min(values)}-{max(values)}" if values else "none"
 
 
+def _closest_years(year: int, valid: list[int], n: int = 5) -> list[int]:
+    return sorted(valid, key=lambda v: (abs(v - year), v))[:n]
+
+
 def load(
     name: str,
     *,
@@ -361,9 +364,13 @@ def load(
 
     Examples
     --------
-    >>> df = load("gva_per_hour", level="ITL1", years=range(2019, 2022), codes=["TLI", "TLC"])
-    >>> df[["itl_code", "year", "gva_per_hour"]].to_string(index=False)
-    'itl_code  year  gva_per_hour\\n     TLC  2019          30.1\\n     TLC  2020          31.8\\n     TLC  2021          31.9\\n     TLI  2019          47.6\\n     TLI  2020          51.7\\n     TLI  2021          51.5'
+    >>> df = load("gva_per_hour", level="ITL1", years=2021, codes=["TLI", "TLC"])
+    >>> print(df[["itl_code", "year", "gva_per_hour"]].to_string(index=False))
+    itl_code  year  gva_per_hour
+         TLC  2021          31.9
+         TLI  2021          51.5
+    >>> len(load("gva_per_hour", level=["ITL2", "ITL3"], years=range(2019, 2022)))
+    660
     >>> load("gva_per_hr")
     Traceback (most recent call last):
     ...
@@ -410,8 +417,8 @@ def load(
         if absent:
             raise DatasetError(
                 f"Dataset {name!r} has no data for year(s) {', '.join(map(str, absent))}; it "
-                f"covers {_range_text(valid_years)}. "
-                f"{options_text(absent[0], valid_years)} "
+                f"covers {_range_text(valid_years)}. Valid years (closest first): "
+                f"{', '.join(map(str, _closest_years(absent[0], valid_years)))}. "
                 "Ask only for years the dataset has (years never get filled in)."
             )
         mask &= frame["year"].isin(wanted_years).fillna(False).astype(bool)

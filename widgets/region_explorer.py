@@ -154,7 +154,15 @@ class RegionExplorer:
         )
         map_base = base.transform_filter("datum.level == 'ITL1' && datum.year == year") \
             .transform_lookup(lookup="code",
-                              from_=alt.LookupData(tiles, "code", ["abbreviation", "row", "col"]))
+                              from_=alt.LookupData(tiles, "code", ["abbreviation", "row", "col"])) \
+            .transform_joinaggregate(vmin="min(value)", vmax="max(value)") \
+            .transform_calculate(mid="measure == 'index' ? 100 : measure == 'gap' ? 0 : "
+                                     "(datum.vmin + datum.vmax) / 2") \
+            .transform_calculate(dark="datum.value >= datum.mid ? "
+                                      "datum.value - datum.mid > 0.55 * (datum.vmax - datum.mid) : "
+                                      "datum.mid - datum.value > 0.55 * (datum.mid - datum.vmin)")
+        # white text on the darkest tiles keeps labels readable (WCAG contrast)
+        ink = alt.condition("datum.dark", alt.value("white"), alt.value("#111111"))
         x = alt.X("col:O", axis=None)
         y = alt.Y("row:O", axis=None)
         tile = map_base.mark_rect(stroke="white", strokeWidth=2, cornerRadius=3).encode(
@@ -167,9 +175,10 @@ class RegionExplorer:
                      alt.Tooltip("value:Q", format=",.1f", title="Value")],
         )
         tile_label = map_base.mark_text(baseline="bottom", dy=-1, fontSize=11,
-                                        fontWeight="bold").encode(x=x, y=y, text="abbreviation:N")
+                                        fontWeight="bold").encode(x=x, y=y, text="abbreviation:N",
+                                                                  color=ink)
         tile_value = map_base.mark_text(baseline="top", dy=2, fontSize=10).encode(
-            x=x, y=y, text=alt.Text("value:Q", format=",.1f")
+            x=x, y=y, text=alt.Text("value:Q", format=",.1f"), color=ink
         )
         tile_map = alt.layer(tile, tile_label, tile_value).properties(
             width=200, height=300,

@@ -63,15 +63,17 @@ def _autograded_ids(source_nb: Path) -> set[str]:
     return ids
 
 
-def _timed_out_cells(autograded_dir: Path) -> list[str]:
+def _cells_with_error(autograded_dir: Path, enames: set[str]) -> list[str]:
+    """Cells of the autograded notebooks whose outputs include one of these errors."""
     found = []
     for nb_path in sorted(autograded_dir.glob("*.ipynb")):
         nb = json.loads(nb_path.read_text(encoding="utf-8"))
         for index, cell in enumerate(nb.get("cells", [])):
             for output in cell.get("outputs", []) or []:
-                if output.get("output_type") == "error" and output.get("ename") in CELL_TIMEOUT_ENAMES:
+                if output.get("output_type") == "error" and output.get("ename") in enames:
                     grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
                     found.append(grade_id or f"cell {index + 1}")
+                    break
     return found
 
 
@@ -126,7 +128,10 @@ def grade(job: dict) -> dict:
     app.force, app.create_student = True, True
     result = capture_log(app)
     if not result["success"]:
-        record["message"] = "nbgrader could not grade it: " + _error_summary(result)
+        summary = _error_summary(result)
+        if "time limit" in summary:
+            record["status"] = "timeout"
+        record["message"] = "nbgrader could not grade it: " + summary
         return record
 
     autograded_ids = set()
@@ -154,16 +159,21 @@ def grade(job: dict) -> dict:
         record["max_score"] = float(submission.max_score)
         record["cells"] = sorted(cells, key=lambda c: (c["notebook"], c["cell"]))
 
-    timed_out = _timed_out_cells(work / "autograded" / student / lesson_id)
+    autograded_dir = work / "autograded" / student / lesson_id
+    timed_out = _cells_with_error(autograded_dir, CELL_TIMEOUT_ENAMES)
+    notes = []
     if timed_out:
         record["status"] = "timeout"
-        record["message"] = (
+        notes.append(
             f"interrupted after {job['timeout_per_cell']} s in {', '.join(timed_out)}; "
             "the other cells were graded"
         )
     else:
         record["status"] = "ok"
-        record["message"] = ""
+    out_of_memory = _cells_with_error(autograded_dir, {"MemoryError"})
+    if out_of_memory:
+        notes.append(f"ran out of memory (limit {job.get('memory_mb')} MB) in {', '.join(out_of_memory)}")
+    record["message"] = "; ".join(notes)
     if pending:
         note = f"{pending:g} point(s) await manual grading"
         record["message"] = f"{record['message']}; {note}" if record["message"] else note
