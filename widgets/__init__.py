@@ -10,8 +10,16 @@ from __future__ import annotations
 import importlib
 
 _WIDGETS = {
+    "GoodJobsIndex": "widgets.good_jobs",
+    "PolicyTimeline": "widgets.policy_timeline",
     "CatalogueExplorer": "widgets.catalogue_explorer",
+    "CityRegionDashboard": "widgets.dashboard",
+    "ClusterExplorer": "widgets.cluster_explorer",
+    "CompetitionDesigner": "widgets.competition_designer",
     "RegionExplorer": "widgets.region_explorer",
+    "ShiftShareDecomposer": "widgets.shift_share",
+    "SkillsScatter": "widgets.skills_scatter",
+    "RDAllocationExplorer": "widgets.rd_allocation",
 }
 
 __all__ = sorted(_WIDGETS)

@@ -107,24 +107,52 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-def _kill_tree(proc: subprocess.Popen) -> None:
-    """Kill a worker, its kernel (which runs in its own session) and anything they started."""
-    for _ in range(2):  # twice, in case something forked while we looked
-        pids = _descendants(proc.pid)
-        for pid in pids:
-            for kill in (lambda p: os.killpg(p, signal.SIGKILL), lambda p: os.kill(p, signal.SIGKILL)):
-                try:
-                    kill(pid)
-                except (ProcessLookupError, PermissionError):
-                    pass
+def _signal(pid: int, sig: int, group: bool = False) -> None:
     try:
-        os.killpg(proc.pid, signal.SIGKILL)
+        (os.killpg if group else os.kill)(pid, sig)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def _mentioning(marker: str) -> list[int]:
+    """Processes whose command line mentions ``marker`` (a kernel names its connection file)."""
+    found = []
     try:
-        proc.kill()
-    except ProcessLookupError:
-        pass
+        entries = os.listdir("/proc")
+    except OSError:
+        return []
+    for entry in entries:
+        if entry.isdigit() and int(entry) != os.getpid():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                    if marker.encode() in fh.read():
+                        found.append(int(entry))
+            except OSError:
+                continue
+    return found
+
+
+def _kill_tree(proc: subprocess.Popen, marker: str | None = None) -> None:
+    """Kill a worker, its kernel (which runs in its own session) and anything they started.
+
+    The worker's process group is frozen first, so it cannot start a kernel while we look; then
+    every descendant is frozen and killed, with its process group, in a few rounds.
+    """
+    if proc.poll() is None:
+        _signal(proc.pid, signal.SIGSTOP, group=True)
+    for _ in range(3):
+        pids = _descendants(proc.pid)
+        if marker:  # orphans of a worker that died first, found by their private work folder
+            pids = list(dict.fromkeys(pids + _mentioning(marker)))
+        if not pids:
+            break
+        for pid in pids:
+            _signal(pid, signal.SIGSTOP)
+        for pid in pids:
+            _signal(pid, signal.SIGKILL, group=True)
+            _signal(pid, signal.SIGKILL)
+    _signal(proc.pid, signal.SIGKILL, group=True)
+    _signal(proc.pid, signal.SIGKILL)
     proc.wait()
 
 
@@ -132,7 +160,7 @@ class _Runner:
     """Runs worker processes and remembers them, so an interrupt can stop them all."""
 
     def __init__(self) -> None:
-        self.procs: set[subprocess.Popen] = set()
+        self.procs: dict[subprocess.Popen, str] = {}
         self.lock = threading.Lock()
         self.stopping = False
 
@@ -161,7 +189,7 @@ class _Runner:
                     stderr=subprocess.STDOUT,
                     start_new_session=True,
                 )
-                self.procs.add(proc)
+                self.procs[proc] = str(work)
             try:
                 proc.wait(timeout=wall_seconds)
                 timed_out = False
@@ -169,9 +197,9 @@ class _Runner:
                 timed_out = True
             finally:
                 # The kernel should be gone; make sure nothing a submission started survives.
-                _kill_tree(proc)
+                _kill_tree(proc, marker=str(work))
                 with self.lock:
-                    self.procs.discard(proc)
+                    self.procs.pop(proc, None)
         if timed_out:
             return {
                 "status": "timeout",
@@ -195,9 +223,9 @@ class _Runner:
     def stop_all(self) -> None:
         with self.lock:
             self.stopping = True
-            procs = list(self.procs)
-        for proc in procs:
-            _kill_tree(proc)
+            procs = list(self.procs.items())
+        for proc, work in procs:
+            _kill_tree(proc, marker=work)
 
 
 # --------------------------------------------------------------------------------------------

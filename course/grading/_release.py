@@ -549,6 +549,8 @@ def lab_command(
         cmd.append(f"--ServerApp.port={int(port)}")
     if not open_browser:
         cmd.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")  # containers and CI run as root; jupyter_server refuses otherwise
     env = dict(os.environ)
     # Only the student config: the repository's nbgrader_config.py and ~/.jupyter are never read.
     env["JUPYTER_CONFIG_DIR"] = str(config_dir)

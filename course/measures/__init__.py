@@ -30,3 +30,7 @@ from course.measures.clusters import *  # noqa: E402,F403
 from course.measures.clusters import __all__ as _clusters_all  # noqa: E402
 
 __all__ += [*_clusters_all]
+from course.measures.composite import *  # noqa: F403, E402
+from course.measures.composite import __all__ as _composite_all  # noqa: E402
+
+__all__ += [*_composite_all]

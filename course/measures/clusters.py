@@ -668,7 +668,7 @@ def shift_share(start, end, national_start, national_end) -> ShiftShare:
     industry
     C                    20.0         -20.0            10.0
     K                    10.0          10.0            10.0
-    >>> s.change, s.national_growth + s.industry_mix + s.regional_shift
+    >>> s.change, round(s.national_growth + s.industry_mix + s.regional_shift, 9)
     (40.0, 40.0)
     """
     func = "shift_share"

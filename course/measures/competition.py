@@ -291,7 +291,7 @@ def itl3_places(gva: pd.DataFrame, year: int = 2019, start: int = 2004) -> pd.Da
     for what, y in (("year", year), ("start", start)):
         if y not in years:
             raise _error(func, f"{what}={y!r} is not a year in the ITL3 data.",
-                         f"pass one of the years listed, with start before year.",
+                         "pass one of the years listed, with start before year.",
                          options_text(y, years))
     if not start < year:
         raise _error(func, f"start ({start}) must be before year ({year}).",
@@ -391,7 +391,8 @@ class CompetitionResult:
         ``r2_winner_baseline``). Round-1 winners do not enter round 2.
     summary : DataFrame
         One row per scenario (``round 1``, ``round 2``, ``round 2, no effect``) with the number
-        of applicants, finalists and winners, and the share of each that is a below-median place.
+        of applicants, finalists and winners, the share of each that is a below-median place,
+        and how many winners were round 1's non-winning finalists (the grant holders).
     parameters : dict
         Every parameter of the run; the invented ones are listed under ``"invented"``.
     """
@@ -558,7 +559,7 @@ def simulate_competition(pool: pd.DataFrame, weights: Mapping[str, float],
 
     last = len(sizes)
 
-    def row(entered: np.ndarray, passed: np.ndarray) -> dict:
+    def row(entered: np.ndarray, passed: np.ndarray, grantees: np.ndarray) -> dict:
         fin = passed >= max(last - 1, 1) if last > 1 else passed >= last
         win = passed >= last
         return {
@@ -566,12 +567,13 @@ def simulate_competition(pool: pd.DataFrame, weights: Mapping[str, float],
             "applicants_below_median": float(below[entered].mean()) if entered.any() else np.nan,
             "finalists_below_median": float(below[fin].mean()) if fin.any() else np.nan,
             "winners_below_median": float(below[win].mean()) if win.any() else np.nan,
+            "winners_from_round1_finalists": int((win & grantees).sum()),
         }
 
     summary = pd.DataFrame.from_dict({
-        "round 1": row(np.ones(n, dtype=bool), r1),
-        "round 2": row(entrants2, r2),
-        "round 2, no effect": row(entrants2, r2_base),
+        "round 1": row(np.ones(n, dtype=bool), r1, np.zeros(n, dtype=bool)),
+        "round 2": row(entrants2, r2, grant),
+        "round 2, no effect": row(entrants2, r2_base, grant),
     }, orient="index")
     summary.index.name = "scenario"
     parameters = {

@@ -42,9 +42,11 @@ from course.measures.inequality import (
 
 __all__ = [
     "RankPersistence",
+    "POLICY_KINDS",
     "STATUSES",
     "concurrent",
     "lifespans",
+    "policy_kind",
     "rank_persistence",
     "rank_persistence_path",
     "ranks_by_year",
@@ -53,6 +55,55 @@ __all__ = [
 
 #: The status vocabulary of the policy timeline.
 STATUSES = ("ended", "ongoing", "unknown")
+
+
+#: Broad kinds of the policy timeline's ``type`` values. Lifespans make sense for bodies and
+#: funds that *run*; a white paper, a closure or a fiscal event is a moment, not a lifespan.
+POLICY_KINDS: dict[str, str] = {
+    "institution": "institution",
+    "fund": "fund or programme",
+    "deal programme": "fund or programme",
+    "programme": "fund or programme",
+    "zone programme": "fund or programme",
+    "strategy": "strategy or paper",
+    "strategy / brand": "strategy or paper",
+    "white paper": "strategy or paper",
+    "white paper / institution": "strategy or paper",
+    "green paper": "strategy or paper",
+    "review": "strategy or paper",
+    "consultation": "strategy or paper",
+    "legislation": "legislation",
+    "institution closure": "decision or event",
+    "policy decision": "decision or event",
+    "policy decision / fund": "decision or event",
+    "fiscal event": "decision or event",
+}
+
+
+def policy_kind(types) -> pd.Series:
+    """Map the timeline's detailed ``type`` values to five broad kinds (see :data:`POLICY_KINDS`).
+
+    A type not in the table becomes ``"other"``, so a new row never breaks a lesson.
+
+    Examples
+    --------
+    >>> policy_kind(pd.Series(["fund", "zone programme", "green paper", "institution closure"]))
+    0     fund or programme
+    1     fund or programme
+    2     strategy or paper
+    3     decision or event
+    Name: kind, dtype: object
+    """
+    if isinstance(types, pd.DataFrame) or types is None or isinstance(types, str):
+        raise _error(
+            "policy_kind",
+            "types should be one column of the timeline's type values.",
+            "pass the column, e.g. policy_kind(timeline['type']).",
+        )
+    series = types if isinstance(types, pd.Series) else pd.Series(list(types))
+    kinds = [POLICY_KINDS.get(str(t).strip().lower(), "other") if pd.notna(t) else "other"
+             for t in series]
+    return pd.Series(kinds, index=series.index, name="kind", dtype=object)
 
 
 # ---------------------------------------------------------------------------------------------

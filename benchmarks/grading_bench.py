@@ -1,0 +1,194 @@
+"""Grading: seconds per submission, against nbgrader's time for a trivial notebook, and the
+parallel speed-up from one worker to two.
+
+Every submission is a copy of the instructor's own source notebook (solutions in place), so each
+should score full marks; the benchmark says so when one does not. Grading goes through
+``course.grading.autograde`` (one private nbgrader course and one limited process per
+submission) when it exists, else through nbgrader's API directly.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+from benchmarks.stats import median, ratio
+
+TRIVIAL_ID = "trivial"
+
+
+def trivial_notebook() -> nbformat.NotebookNode:
+    """An nbgrader assignment with one answer cell and one autograded test cell."""
+    answer = nbformat.v4.new_code_cell("### BEGIN SOLUTION\nanswer = 42\n### END SOLUTION")
+    answer.metadata["nbgrader"] = {"grade": False, "solution": True, "locked": False,
+                                   "grade_id": "answer", "schema_version": 3}
+    test = nbformat.v4.new_code_cell("assert answer == 42")
+    test.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "points": 1,
+                                 "grade_id": "answer-test", "schema_version": 3}
+    nb = nbformat.v4.new_notebook(cells=[answer, test])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
+                                 "language": "python"}
+    return nb
+
+
+def write_trivial_lesson(lessons_dir: Path) -> Path:
+    folder = Path(lessons_dir) / TRIVIAL_ID
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(trivial_notebook(), folder / f"{TRIVIAL_ID}.ipynb")
+    return folder
+
+
+def _ignore(_dir: str, names: list[str]) -> list[str]:
+    from course.grading._common import DEBRIS, is_instructor_only  # same rules as the release
+    import fnmatch
+
+    return [n for n in names if is_instructor_only(n)
+            or any(fnmatch.fnmatch(n, p) for p in DEBRIS)]
+
+
+def make_class(lesson_dir: Path, submitted_dir: Path, n: int, prefix: str = "s") -> list[str]:
+    """``n`` submissions, each a copy of the lesson folder without instructor-only files."""
+    students = [f"{prefix}{i:03d}" for i in range(1, n + 1)]
+    for student in students:
+        shutil.copytree(lesson_dir, Path(submitted_dir) / student / lesson_dir.name, ignore=_ignore)
+    return students
+
+
+def have_course_autograde() -> bool:
+    try:
+        from course.grading import autograde  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def grade_with_course(lesson_id: str, lessons_dir: Path, submitted_dir: Path, out_dir: Path,
+                      workers: int) -> dict:
+    """Grade a class with ``course.grading.autograde``; wall time and per-submission seconds."""
+    from course.grading import autograde
+
+    t0 = time.perf_counter()
+    frame = autograde(lesson_id, submitted_dir, lessons_dir=lessons_dir, out_dir=out_dir,
+                      workers=workers, force=True, quiet=True)
+    wall = time.perf_counter() - t0
+    per = {}
+    for student in frame["student"]:
+        record = json.loads((Path(out_dir) / lesson_id / f"{student}.json").read_text())
+        per[student] = {"seconds": record.get("seconds"), "status": record.get("status"),
+                        "score": record.get("score"), "max_score": record.get("max_score"),
+                        "message": record.get("message", "")}
+    return {"engine": "course.grading.autograde", "workers": workers, "wall_s": wall,
+            "students": per}
+
+
+def grade_with_nbgrader(lesson_id: str, lessons_dir: Path, submitted_dir: Path, work: Path) -> dict:
+    """Grade a class with nbgrader's API alone, one after another, in a fresh process."""
+    root = Path(work) / "nbgrader-course"
+    shutil.copytree(Path(lessons_dir) / lesson_id, root / "source" / lesson_id, ignore=_ignore)
+    students = sorted(p.name for p in Path(submitted_dir).iterdir() if p.is_dir())
+    for student in students:
+        shutil.copytree(Path(submitted_dir) / student / lesson_id,
+                        root / "submitted" / student / lesson_id)
+    job = Path(work) / "job.json"
+    job.write_text(json.dumps({"root": str(root), "lesson_id": lesson_id, "students": students}))
+    t0 = time.perf_counter()
+    out = subprocess.run([sys.executable, "-m", "benchmarks._nbgrader_direct", str(job)],
+                         capture_output=True, text=True, timeout=3600, cwd=work)
+    wall = time.perf_counter() - t0
+    line = next((ln for ln in out.stdout.splitlines() if ln.startswith("@@NBGRADER@@")), None)
+    if line is None:
+        raise RuntimeError(f"nbgrader grading failed: {out.stderr.strip()[-400:]}")
+    result = json.loads(line[len("@@NBGRADER@@"):])
+    for rec in result["students"].values():
+        rec["status"] = "ok"
+    return {"engine": "nbgrader API", "workers": 1, "wall_s": wall,
+            "generate_s": result["generate_s"], "students": result["students"]}
+
+
+def summarise_class(result: dict) -> dict:
+    per = result["students"]
+    seconds = [r["seconds"] for r in per.values() if r.get("seconds") is not None]
+    not_full = sorted(s for s, r in per.items()
+                      if r.get("status") != "ok" or r.get("score") is None
+                      or r.get("max_score") is None or r["score"] < r["max_score"])
+    return {
+        "engine": result["engine"],
+        "workers": result["workers"],
+        "submissions": len(per),
+        "wall_s": result["wall_s"],
+        "median_s_per_submission": median(seconds) if seconds else None,
+        "seconds": seconds,
+        "not_full_marks": not_full,
+        "messages": sorted({r.get("message") for r in per.values() if r.get("message")})[:3],
+    }
+
+
+def grade_class(lesson_dir: Path, n: int, *, workers: int = 1, engine: str = "auto") -> dict:
+    """Make a class of ``n`` copies of a lesson's source and grade it; summarise."""
+    lesson_id = lesson_dir.name
+    with tempfile.TemporaryDirectory(prefix="pp-bench-grade-") as tmp:
+        tmp = Path(tmp)
+        lessons_dir = tmp / "lessons"
+        shutil.copytree(lesson_dir, lessons_dir / lesson_id)
+        submitted = tmp / "submitted"
+        make_class(lessons_dir / lesson_id, submitted, n)
+        if engine == "nbgrader" or (engine == "auto" and not have_course_autograde()):
+            result = grade_with_nbgrader(lesson_id, lessons_dir, submitted, tmp)
+        else:
+            result = grade_with_course(lesson_id, lessons_dir, submitted, tmp / "out", workers)
+    return summarise_class(result)
+
+
+def bench(lessons: list, repeat: int, *, class_size: int = 4, log=print) -> dict:
+    """Per-lesson seconds per submission (median over ``repeat`` submissions graded one at a
+    time), the trivial notebook through the same pipeline and through nbgrader alone, and the
+    speed-up of ``class_size`` submissions from one worker to two for a typical lesson."""
+    out: dict = {"engine": "course.grading.autograde" if have_course_autograde() else "nbgrader API",
+                 "lessons": {}}
+    with tempfile.TemporaryDirectory(prefix="pp-bench-trivial-") as tmp:
+        trivial_dir = write_trivial_lesson(Path(tmp))
+        out["trivial"] = grade_class(trivial_dir, repeat)
+        log(f"  grading: trivial notebook ({out['engine']}): "
+            f"{out['trivial']['median_s_per_submission']:.2f} s per submission")
+        out["trivial_nbgrader_api"] = grade_class(trivial_dir, repeat, engine="nbgrader")
+        log(f"  grading: trivial notebook (nbgrader API alone): "
+            f"{out['trivial_nbgrader_api']['median_s_per_submission']:.2f} s per submission")
+    floor = out["trivial"]["median_s_per_submission"]
+    floor_api = out["trivial_nbgrader_api"]["median_s_per_submission"]
+    seen_folders = set()
+    for lesson in lessons:
+        if lesson.folder in seen_folders:  # a lesson with several notebooks is graded once
+            continue
+        seen_folders.add(lesson.folder)
+        try:
+            s = grade_class(lesson.folder, repeat)
+        except Exception as exc:  # noqa: BLE001
+            s = {"error": f"{type(exc).__name__}: {exc}"[:300]}
+        s["ratio"] = ratio(s.get("median_s_per_submission"), floor)
+        s["ratio_to_nbgrader_api"] = ratio(s.get("median_s_per_submission"), floor_api)
+        out["lessons"][lesson.folder.name] = s
+        shown = (f"{s['median_s_per_submission']:.2f} s per submission"
+                 if "error" not in s else s["error"])
+        log(f"  grading: {lesson.folder.name}: {shown}")
+    # Speed-up on a typical lesson: the one whose time per submission is the median.
+    timed = sorted((s["median_s_per_submission"], lid) for lid, s in out["lessons"].items()
+                   if s.get("median_s_per_submission") is not None)
+    if timed:
+        lesson_id = timed[(len(timed) - 1) // 2][1]
+        folder = next(les.folder for les in lessons if les.folder.name == lesson_id)
+        one = grade_class(folder, class_size, workers=1)
+        two = grade_class(folder, class_size, workers=2)
+        out["speedup"] = {"lesson": lesson_id, "class_size": class_size,
+                          "workers_1_s": one["wall_s"], "workers_2_s": two["wall_s"],
+                          "speedup": ratio(one["wall_s"], two["wall_s"]),
+                          "not_full_marks": sorted(set(one["not_full_marks"]) | set(two["not_full_marks"]))}
+        log(f"  grading: {class_size} x {lesson_id}: {one['wall_s']:.1f} s with 1 worker, "
+            f"{two['wall_s']:.1f} s with 2 (speed-up {out['speedup']['speedup']:.2f}x)")
+    return out

@@ -1,0 +1,224 @@
+"""Write the results: a markdown report and the full JSON, with the machine beside every table."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from benchmarks import TARGETS
+from benchmarks.machine import one_line
+
+
+def _f(value, digits: int = 2, suffix: str = "") -> str:
+    if value is None:
+        return "–"
+    return f"{value:,.{digits}f}{suffix}"
+
+
+def _x(value) -> str:
+    return "–" if value is None else f"{value:.2f}×"
+
+
+def _mib(kb) -> str:
+    return "–" if kb is None else f"{kb / 1024:,.0f}"
+
+
+def _kib(n) -> str:
+    return "–" if n is None else f"{n / 1024:,.1f}"
+
+
+def _verdict(checks: list[tuple[str, float | None, float]]) -> str:
+    """'yes', or what misses: checks are (name, measured, limit)."""
+    missing = [name for name, value, _ in checks if value is None]
+    misses = [name for name, value, limit in checks if value is not None and value > limit]
+    if misses:
+        return "**misses: " + ", ".join(misses) + "**"
+    if missing:
+        return "not measured"
+    return "yes"
+
+
+def _machine_note(section: dict) -> str:
+    start, end = section.get("load_start"), section.get("load_end")
+    load = (f"load average {'/'.join(map(str, start))} → {'/'.join(map(str, end))}"
+            if start and end else "load average unknown")
+    return f"_{load} (1/5/15 min, start → end of this section); {section.get('seconds', 0):.0f} s._"
+
+
+def lessons_table(res: dict, repeat: int) -> list[str]:
+    floor = res["floor"]
+    lines = [
+        f"Run-All of each lesson's source notebook in a fresh kernel, median of {repeat} "
+        "(kernel start-up not included). Floor: a fresh kernel that only imports pandas, altair "
+        "and ipywidgets. Kernel CPU is the kernel process's own CPU time over Run-All, which "
+        "other work on the machine disturbs far less than wall time. Targets: time "
+        f"≤ {TARGETS['lesson_time_ratio']}× the floor, peak memory ≤ {TARGETS['lesson_memory_ratio']}×.",
+        "",
+        "| notebook | Run-All s | × floor | kernel CPU s | × floor | peak RSS MiB | × floor | within target |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        f"| floor | {_f(floor.get('median_run_s'))} | 1.00× | {_f(floor.get('median_cpu_s'))} | 1.00× "
+        f"| {_mib(floor.get('median_peak_rss_kb'))} | 1.00× | |",
+    ]
+    notes = []
+    for lesson_id, s in res["lessons"].items():
+        if s.get("n", 0) == 0:
+            lines.append(f"| {lesson_id} | error | | | | | | {s.get('error', '')} |")
+            continue
+        verdict = _verdict([("time", s.get("time_ratio"), TARGETS["lesson_time_ratio"]),
+                            ("memory", s.get("memory_ratio"), TARGETS["lesson_memory_ratio"])])
+        lines.append(
+            f"| {lesson_id} | {_f(s.get('median_run_s'))} | {_x(s.get('time_ratio'))} "
+            f"| {_f(s.get('median_cpu_s'))} | {_x(s.get('cpu_ratio'))} "
+            f"| {_mib(s.get('median_peak_rss_kb'))} | {_x(s.get('memory_ratio'))} | {verdict} |"
+        )
+        if s.get("slowest_cells"):
+            cells = "; ".join(f"cell {c['index']} {c['s']:.2f} s (`{c['first_line']}`)"
+                              for c in s["slowest_cells"])
+            notes.append(f"- {lesson_id}: slowest cells {cells}")
+        if s.get("memory_steps"):
+            steps = "; ".join(f"cell {c['index']} +{c['mib']:.0f} MiB (`{c['first_line']}`)"
+                              for c in s["memory_steps"])
+            notes.append(f"  largest rises of peak memory: {steps}")
+    if notes:
+        lines += ["", "Where the time and memory go (one run, per code cell):", "", *notes]
+    return lines
+
+
+def widgets_table(res: dict) -> list[str]:
+    lines = [
+        "Python time from setting a control's value to the chart updated (observers run "
+        "synchronously), measured inside a kernel after `course.setup()`, after one warm-up change "
+        f"per control. Target: p95 < {TARGETS['widget_p95_ms']:.0f} ms.",
+        "",
+        "| widget | build s | changes | p50 ms | p95 ms | max ms | slowest control (p95 ms) | script | within target |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |",
+    ]
+    for name, r in res.items():
+        if "error" in r:
+            lines.append(f"| {name} | error | | | | | | | {r['error']} |")
+            continue
+        worst = max(r["by_control"].items(), key=lambda kv: kv[1]["p95"])
+        verdict = "yes" if r["ms"]["p95"] < TARGETS["widget_p95_ms"] else "**misses: p95**"
+        script = "registry" if r["script"] == "registry" else "fallback"
+        lines.append(
+            f"| {name} | {_f(r['build_s'])} | {r['interactions']} | {_f(r['ms']['p50'], 1)} "
+            f"| {_f(r['ms']['p95'], 1)} | {_f(r['ms']['max'], 1)} | {worst[0]} ({_f(worst[1]['p95'], 1)}) "
+            f"| {script} | {verdict} |"
+        )
+    return lines
+
+
+def imports_table(res: dict) -> list[str]:
+    labels = {"deps": "numpy, pandas, altair, ipywidgets (the dependencies alone)",
+              "course_widgets": "`import course, widgets` (submodules load lazily)",
+              "course_widgets_full": "course and widgets with every submodule and widget module"}
+    lines = [
+        "Each in a fresh interpreter, timed inside it (interpreter start-up excluded), median.",
+        "",
+        "| import | s | × dependencies | whole process s |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for case, r in res["cases"].items():
+        lines.append(f"| {labels.get(case, case)} | {_f(r['median_import_s'], 3)} "
+                     f"| {_x(r.get('ratio_to_deps'))} | {_f(r['median_wall_s'], 3)} |")
+    extra = res.get("extra_modules")
+    if extra:
+        top = ", ".join(f"`{r['module']}` {r['self_us'] / 1000:.1f} ms" for r in extra["costliest"][:5])
+        lines += ["", f"`-X importtime`: the full import adds {extra['count']} modules beyond the "
+                      f"dependencies' own, {extra['self_s'] * 1000:.0f} ms of their own time in all"
+                      + (f"; the costliest: {top}." if top else ".")]
+    return lines
+
+
+def grading_table(res: dict, repeat: int) -> list[str]:
+    triv = res["trivial"]
+    api = res.get("trivial_nbgrader_api") or {}
+    lines = [
+        f"Engine: {res['engine']}. Each submission is a copy of the instructor's source (full "
+        f"marks expected), graded one at a time; median seconds per submission over {repeat}. "
+        "The trivial notebook has one answer cell and one autograded test cell. "
+        f"Target: ≤ {TARGETS['grading_ratio']}× the trivial notebook through the same pipeline.",
+        "",
+        "| notebook | s per submission | × trivial | × trivial (nbgrader API alone) | full autograded marks | within target |",
+        "| --- | ---: | ---: | ---: | --- | --- |",
+        f"| trivial ({res['engine']}) | {_f(triv.get('median_s_per_submission'))} | 1.00× | "
+        f"{_x(_ratio(triv.get('median_s_per_submission'), api.get('median_s_per_submission')))} "
+        f"| {'yes' if not triv.get('not_full_marks') else 'no'} | |",
+    ]
+    if api:
+        lines.append(f"| trivial (nbgrader API alone, in one process) | {_f(api.get('median_s_per_submission'))} "
+                     f"| | 1.00× | {'yes' if not api.get('not_full_marks') else 'no'} | |")
+    for lesson_id, s in res["lessons"].items():
+        if "error" in s:
+            lines.append(f"| {lesson_id} | error | | | | {s['error']} |")
+            continue
+        verdict = _verdict([("time", s.get("ratio"), TARGETS["grading_ratio"])])
+        full = "yes" if not s.get("not_full_marks") else f"no ({len(s['not_full_marks'])})"
+        lines.append(f"| {lesson_id} | {_f(s.get('median_s_per_submission'))} | {_x(s.get('ratio'))} "
+                     f"| {_x(s.get('ratio_to_nbgrader_api'))} | {full} | {verdict} |")
+    sp = res.get("speedup")
+    if sp:
+        lines += ["", f"Parallel grading: {sp['class_size']} copies of `{sp['lesson']}` took "
+                      f"{sp['workers_1_s']:.1f} s with 1 worker and {sp['workers_2_s']:.1f} s with 2: "
+                      f"a speed-up of {sp['speedup']:.2f}× (2.00× would be linear)."]
+    return lines
+
+
+def _ratio(a, b):
+    return None if a is None or not b else a / b
+
+
+def sizes_table(res: dict) -> list[str]:
+    lines = [
+        "KiB. Executed = with cell outputs, as JupyterLab saves by default; widget state = "
+        "the same saved with widget state as well (chart data and offline JavaScript).",
+        "",
+        "| notebook | source | release | executed | executed + widget state |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for lesson_id, r in res.items():
+        lines.append(f"| {lesson_id} | {_kib(r.get('source'))} | {_kib(r.get('release'))} "
+                     f"| {_kib(r.get('executed'))} | {_kib(r.get('executed_with_widget_state'))} |")
+    return lines
+
+
+TITLES = {"lessons": "Lessons: Run-All against the floor", "widgets": "Widgets: control change to chart",
+          "imports": "Import time", "grading": "Grading", "sizes": "Notebook sizes"}
+
+
+def render(results: dict) -> str:
+    """The markdown report for a results dict (as written to latest.json)."""
+    machine = results["machine"]
+    settings = results["settings"]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured {machine['started']} on: {one_line(machine)}.",
+        f"Commit {machine.get('commit') or 'unknown'}. Settings: repeat {settings['repeat']}, "
+        f"{settings['interactions']} widget changes, sections {', '.join(settings['sections'])}"
+        f"{' (quick)' if settings.get('quick') else ''}.",
+        "",
+        "Timings on a shared machine are noisy: compare ratios measured in the same run, and "
+        "read the load average beside each table.",
+    ]
+    builders = {"lessons": lambda r: lessons_table(r, settings["repeat"]), "widgets": widgets_table,
+                "imports": imports_table, "grading": lambda r: grading_table(r, settings["grading_repeat"]),
+                "sizes": sizes_table}
+    for name, section in results["sections"].items():
+        lines += ["", f"## {TITLES.get(name, name)}", "", _machine_note(section), ""]
+        if "error" in section:
+            lines.append(f"This section failed: {section['error']}")
+            continue
+        lines += builders[name](section["result"])
+    return "\n".join(lines) + "\n"
+
+
+def write(results: dict, out_dir: str | os.PathLike, name: str = "latest") -> tuple[Path, Path]:
+    """Write ``<name>.md`` and ``<name>.json`` into ``out_dir``; return both paths."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    md, js = out / f"{name}.md", out / f"{name}.json"
+    md.write_text(render(results), encoding="utf-8")
+    js.write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")
+    return md, js

@@ -1,0 +1,162 @@
+"""A real JupyterHub on 127.0.0.1: students get the published course and run a lesson.
+
+The hub is deploy/local/jupyterhub_config.py (JupyterHub from PyPI, configurable-http-proxy from
+npm, the dummy authenticator and local process spawner), driven by deploy/local/hubload.py.
+The course reaches students the way it does on a workshop hub: ``course publish`` output in a
+git repository, pulled by nbgitpuller when a student opens ``course links``' link.
+
+The load test runs ``PP_HUB_USERS`` students at once (default 20, the CI figure) and writes
+build/hub-report/report.md and report.json.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from conftest import REPO, require
+from course.grading import find_folder_leaks
+
+pytestmark = [pytest.mark.slow, pytest.mark.needs_system]
+
+LESSON = "01-regional-gap"
+REPORT_DIR = REPO / "build" / "hub-report"
+USERS = int(os.environ.get("PP_HUB_USERS", "20"))
+_extra: dict[str, dict] = {}  # figures from the single-student tests, added to the report
+
+
+def _hubload():
+    spec = importlib.util.spec_from_file_location("pp_hubload", REPO / "deploy/local/hubload.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses need the module registered
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def hubload():
+    require(sys.platform.startswith("linux") and Path("/proc/self/smaps_rollup").exists(),
+            "Linux /proc (the hub suite measures memory from /proc/<pid>/smaps_rollup)")
+    require(importlib.util.find_spec("jupyterhub") is not None,
+            "the jupyterhub package (pip install -e '.[dev]')")
+    require(shutil.which("configurable-http-proxy") is not None,
+            "configurable-http-proxy (as root: npm install -g configurable-http-proxy; "
+            ".ci/system-deps.sh does it)")
+    require(shutil.which("git") is not None, "git (nbgitpuller clones the published course)")
+    return _hubload()
+
+
+@pytest.fixture(scope="module")
+def plan(hubload, tmp_path_factory):
+    """Lesson 01, published with `course publish` into a git repository on this machine."""
+    work = tmp_path_factory.mktemp("published")
+    repo_url = hubload.published_repo(REPO / "lessons", work, [LESSON])
+    return hubload.make_plan(repo_url, LESSON, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def hub(hubload):
+    hub = hubload.LocalHub(instructors=("teacher",))
+    hub.start()
+    try:
+        yield hub
+    finally:
+        hub.stop()
+
+
+def _start(hub, hubload, name: str) -> str:
+    hub.api("POST", f"/users/{name}")
+    token = hub.user_token(name)
+    hubload.spawn(hub, name, token, timeout=180)
+    return token
+
+
+def _page_config(hub, name: str, token: str) -> dict:
+    page = requests.get(f"{hub.url}/user/{name}/lab", timeout=60,
+                        headers={"Authorization": f"token {token}"})
+    assert page.status_code == 200, page.status_code
+    match = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
+                      page.text, re.S)
+    assert match, "no page config in the lab page"
+    return json.loads(match.group(1))
+
+
+def test_student_sees_only_the_student_nbgrader_tools(hub, hubload):
+    token = _start(hub, hubload, "stu")
+    try:
+        disabled = set(_page_config(hub, "stu", token)["disabledExtensions"])
+        assert {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
+                "@jupyter/nbgrader:course-list"} <= disabled
+        assert "@jupyter/nbgrader:assignment-list" not in disabled
+        assert "@jupyter/nbgrader:validate-assignment" not in disabled
+        auth = {"Authorization": f"token {token}"}
+        formgrader = requests.get(f"{hub.url}/user/stu/formgrader", headers=auth, timeout=60,
+                                  allow_redirects=False)
+        assert formgrader.status_code == 404, "students must not reach the formgrader"
+        listing = requests.get(f"{hub.url}/user/stu/assignments", headers=auth, timeout=60,
+                               params={"course_id": "productive-places"})
+        assert listing.status_code == 200 and listing.json()["success"], listing.text[:300]
+    finally:
+        hub.api("DELETE", "/users/stu/server")
+
+
+def test_instructor_also_gets_formgrader_and_create_assignment(hub, hubload):
+    token = _start(hub, hubload, "teacher")
+    try:
+        disabled = set(_page_config(hub, "teacher", token)["disabledExtensions"])
+        assert not {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment"} & disabled
+        formgrader = requests.get(f"{hub.url}/user/teacher/formgrader", timeout=60,
+                                  headers={"Authorization": f"token {token}"},
+                                  allow_redirects=False)
+        assert formgrader.status_code in (200, 302), formgrader.status_code
+    finally:
+        hub.api("DELETE", "/users/teacher/server")
+
+
+def test_link_pulls_the_published_course_and_the_lesson_runs(hub, hubload, plan):
+    """One student: log in via the link, spawn, nbgitpuller, every example cell of lesson 01."""
+    import threading
+
+    go = threading.Event()
+    go.set()
+    lesson_plan = hubload.Plan(**{**plan.__dict__, "cells": "examples"})
+    result, kernel = hubload.simulate(hub, "solo", lesson_plan, go, None, time.monotonic() + 400)
+    try:
+        assert result.ok, f"{result.stage}: {result.error}"
+        pss_kb = sum(hubload._pss_kb(pid) or 0
+                     for pid, user in hub.user_processes().items() if user == "solo")
+        _extra["one student, every example cell of lesson 01 (incl. charts and the widget)"] = {
+            "cells": result.cells, "spawn_s": round(result.spawn_s, 1),
+            "run_s": round(result.run_s, 1), "pss_mb": round(pss_kb / 1024, 1),
+        }
+    finally:
+        if kernel is not None:
+            kernel.close()
+        hub.api("DELETE", "/users/solo/server")
+    pulled = hub.home("solo") / plan.target
+    assert (pulled / LESSON / f"{LESSON}.ipynb").is_file()
+    assert (pulled / "README.md").is_file()
+    assert find_folder_leaks(pulled) == []
+    names = {p.name for p in pulled.rglob("*")}
+    assert "instructor_notes.md" not in names and "lessons" not in names
+
+
+def test_many_students_at_once(hub, hubload, plan):
+    """PP_HUB_USERS students (default 20) at the same instant: zero failures; report written."""
+    assert 1 <= USERS <= 200, "PP_HUB_USERS must be between 1 and 200"
+    report = hubload.run_load(hub, USERS, plan, deadline_s=600)
+    report["extra"] = dict(_extra)
+    json_path, md_path = hubload.write_report(report, REPORT_DIR)
+    print(md_path.read_text())
+    failures = "\n".join(f"{f['name']} at {f['stage']}: {f['error']}" for f in report["failures"])
+    assert report["ok"] == USERS, f"{len(report['failures'])} of {USERS} failed:\n{failures}"
+    assert report["memory"]["users_at_peak"] == USERS, "the memory peak must have everyone active"

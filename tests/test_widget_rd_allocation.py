@@ -1,0 +1,91 @@
+"""RDAllocationExplorer: drive the controls from Python and check what the chart shows."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+import vl_convert as vlc
+from altair.utils._importers import vl_version_for_vl_convert
+
+import course
+from course import measures
+from course.errors import CourseError
+from widgets import RDAllocationExplorer
+from widgets.rd_allocation import GREATER_SOUTH_EAST
+
+
+@pytest.fixture(scope="module")
+def w():
+    return RDAllocationExplorer()
+
+
+def svg(widget) -> str:
+    return vlc.vegalite_to_svg(widget.spec(), vl_version=vl_version_for_vl_convert())
+
+
+def public_2022():
+    rd = course.load("rd_expenditure", level="ITL1")
+    return rd[(rd["measure"] == "public_funded_rd") & (rd["year"] == 2022)].set_index(
+        "itl_code")["rd_expenditure"].astype(float)
+
+
+def test_baseline_is_the_published_51_percent(w):
+    w.scenario.value, w.rate.value = "growth", 0
+    assert round(w.summary()["gse_share"], 1) == 51.0
+    assert w.summary()["total_gbp_m"] == pytest.approx(public_2022().sum())
+    assert "Greater South East share: 51.0%" in svg(w)
+
+
+def test_growth_scenario_raises_the_total(w):
+    w.scenario.value, w.rate.value, w.view.value = "growth", 40, "share"
+    base = public_2022()
+    outside = [c for c in base.index if c not in GREATER_SOUTH_EAST]
+    grown = measures.grow(base, outside, 0.4)
+    s = w.summary()
+    assert s["total_gbp_m"] == pytest.approx(grown.sum())
+    assert s["gse_share"] == pytest.approx(100 * measures.group_share(grown, GREATER_SOUTH_EAST))
+    shown = w.shown().set_index("code")
+    assert shown.loc["TLI", "gbp_m"] == base["TLI"]  # London keeps its money
+    assert shown.loc["TLC", "gbp_m"] == pytest.approx(base["TLC"] * 1.4)
+    assert w.chart.params.rate == 40 and w.chart.params.scenario == "growth"
+    text = svg(w)
+    assert "growth scenario, +40% outside the Greater South East" in text
+    assert "Greater South East share: 42.6%" in text and "North East" in text
+
+
+def test_reallocation_keeps_the_total(w):
+    w.scenario.value, w.rate.value = "reallocation", 40
+    s = w.summary()
+    assert s["total_gbp_m"] == pytest.approx(public_2022().sum())
+    assert s["gse_share"] < 40 and s["per_head_ratio"] < 1
+    assert w.chart.params.scenario == "reallocation"
+    assert "reallocation scenario" in svg(w)
+    w.view.value = "per_head"
+    assert w.chart.params.view == "per_head"
+    assert "Public R&amp;D, £ per head" in svg(w) or "Public R&D, £ per head" in svg(w)
+    w.show_table.value = True
+    assert "London" in w.numbers.value and w.numbers.layout.display is None
+    w.show_table.value = False
+    w.view.value = "share"
+
+
+def test_small_embedded_data(w):
+    assert len(w.rows) == 2 * 21 * 12 and len(w.table) == 42
+
+
+def test_bad_choices_are_friendly():
+    with pytest.raises(CourseError, match="Valid options"):
+        RDAllocationExplorer(rate=42)
+    with pytest.raises(CourseError, match="scenario"):
+        RDAllocationExplorer(scenario="zero-sum")
+
+
+def test_control_change_is_fast(w):
+    times = []
+    for i in range(200):
+        start = time.perf_counter()
+        w.rate.value = (5 * i) % 105
+        times.append(time.perf_counter() - start)
+    assert np.percentile(times, 95) < 0.05

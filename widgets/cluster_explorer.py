@@ -1,0 +1,461 @@
+"""ClusterExplorer: location quotients by area × industry, and the candidate clusters they flag.
+
+A heatmap of location quotients (LQ) for every area of a geography and every SIC section,
+with the cells that pass the candidate-cluster screen (LQ above a threshold *and* size at least
+a minimum) outlined and marked; beside it, the chosen area's LQs as bars and its candidate
+clusters as a list. Three geographies:
+
+* ``ITL1``: the 12 nations and regions, GVA-based LQs against the UK less extra-regio (UKX);
+* ``ITL2``: 41 areas, including Greater Manchester (TLD3), the West Midlands (TLG3) and
+  West Yorkshire (TLE4), GVA-based LQs against UKX;
+* ``CA``: 10 English combined authorities, **employee**-based LQs (BRES 2017) against the ten
+  authorities' own aggregate (no national total from the same BRES vintage exists).
+
+GVA tables use the 20 SIC sections with owner-occupiers' imputed rent taken out of section L.
+All numbers come from :mod:`course.measures` (``industry_matrix``, ``location_quotient``,
+``candidate_clusters``); the widget computes nothing of its own.
+
+How it stays fast: the chart spec is built and validated once. The threshold, size and chosen
+area are Vega-Lite params. The geography and year change the data, so the chart embeds only the
+current geography and year (at most 41 × 20 = 820 rows) and a change swaps that small dataset
+into the already-built spec (prepared for every geography and year when the widget is built);
+nothing is re-validated.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+
+import altair as alt
+import ipywidgets as ipw
+import pandas as pd
+
+from course import data as course_data
+from course import measures
+from course.charts import DIVERGING, HIGHLIGHT, PALETTE
+from course.errors import CourseError, options_text
+
+__all__ = ["ClusterExplorer", "GEOGRAPHIES", "SECTION_LABELS", "prepare"]
+
+#: geography key -> (button label, size unit, comparator text)
+GEOGRAPHIES: dict[str, tuple[str, str, str]] = {
+    "ITL1": ("ITL1 regions (GVA)", "£ million GVA", "UK less extra-regio (UKX)"),
+    "ITL2": ("ITL2 areas (GVA)", "£ million GVA", "UK less extra-regio (UKX)"),
+    "CA": ("Combined authorities (employees, 2017)", "employee jobs",
+           "the 10 combined authorities' own total"),
+}
+#: short labels for the SIC 2007 sections (for axes; full names are in the datasets)
+SECTION_LABELS: dict[str, str] = {
+    "A": "A Agriculture", "B": "B Mining", "C": "C Manufacturing", "D": "D Energy supply",
+    "E": "E Water & waste", "F": "F Construction", "G": "G Wholesale & retail",
+    "H": "H Transport", "I": "I Hotels & food", "J": "J Information & comms",
+    "K": "K Finance", "L": "L Real estate*", "M": "M Professional & scientific",
+    "N": "N Admin & support", "O": "O Public admin", "P": "P Education", "Q": "Q Health",
+    "R": "R Arts & recreation", "S": "S Other services", "T": "T Households", "U": "U Extraterritorial",
+}
+_DATASET = "cells"  # the one inline dataset the heatmap and bars share (swapped on change)
+_SIZE = {  # slider settings per unit: (max, step, default)
+    "£ million GVA": (5000, 50, 1000),
+    "employee jobs": (60000, 1000, 10000),
+}
+
+
+def _long(lq: pd.DataFrame, size: pd.DataFrame, names: dict, geo: str) -> pd.DataFrame:
+    """(year, area) × industry tables -> one row per year, area and industry."""
+    stacked = lq.stack()
+    out = pd.DataFrame({
+        "geography": geo,
+        "year": stacked.index.get_level_values(0).astype("int64"),
+        "area": stacked.index.get_level_values(1).astype(str),
+        "industry": stacked.index.get_level_values(2).astype(str),
+        "lq": stacked.to_numpy(dtype="float64"),
+        "size": size.reindex(index=lq.index, columns=lq.columns).stack().to_numpy("float64"),
+    })
+    out["name"] = out["area"].map(names).fillna(out["area"])
+    out["label"] = out["industry"].map(SECTION_LABELS).fillna(out["industry"])
+    return out
+
+
+def prepare(gva1: pd.DataFrame, gva2: pd.DataFrame, employees: pd.DataFrame) -> pd.DataFrame:
+    """Every geography's LQs and sizes, one row per area × industry × year (not embedded).
+
+    Computed with :func:`course.measures.industry_matrix` and
+    :func:`course.measures.location_quotient`: GVA against ``UKX``; employees against the
+    combined authorities' own aggregate (sections with no employees anywhere, T and U, dropped).
+    """
+    frames = []
+    for geo, frame in (("ITL1", gva1), ("ITL2", gva2)):
+        rows = frame[frame["itl_level"].isin([geo, "UK"]) & (frame["itl_code"] != "UK")]
+        names = dict(zip(rows["itl_code"], rows["region"], strict=False))
+        lqs, sizes = {}, {}
+        for year, one_year in rows.groupby("year", sort=True):
+            table = measures.industry_matrix(one_year)
+            lqs[int(year)] = measures.location_quotient(table, "UKX")
+            sizes[int(year)] = table.drop(index="UKX")
+        frames.append(_long(pd.concat(lqs), pd.concat(sizes), names, geo))
+    table = measures.industry_matrix(employees)
+    table = table.loc[:, table.sum() > 0]
+    year = int(employees["year"].iloc[0])
+    lq = measures.location_quotient(table)
+    frames.append(_long(pd.concat({year: lq}), pd.concat({year: table}),
+                        {a: a for a in table.index}, "CA"))
+    return pd.concat(frames, ignore_index=True)
+
+
+class ClusterExplorer:
+    """Explore location quotients and candidate clusters across UK areas.
+
+    Parameters
+    ----------
+    geography : {"ITL2", "ITL1", "CA"}
+    year : int
+        1998–2021 for the GVA geographies (the combined-authority data is 2017 only).
+    lq_min : float
+        LQ threshold: a candidate has an LQ strictly above it.
+    size_min : float
+        Minimum size (£ million GVA, or employee jobs for "CA").
+    area : str, optional
+        The area listed beside the heatmap (ITL code, or the authority's name for "CA");
+        by default Greater Manchester (TLD3 at ITL2, the North West at ITL1).
+
+    Examples
+    --------
+    >>> ex = ClusterExplorer(geography="ITL2", year=2019, area="TLD3")   # doctest: +SKIP
+    >>> ex.lq_min.value = 1.5; ex.candidates()                            # doctest: +SKIP
+    """
+
+    def __init__(self, geography: str = "ITL2", year: int = 2019, lq_min: float = 1.25,
+                 size_min: float | None = None, area: str | None = None, *,
+                 gva1: pd.DataFrame | None = None, gva2: pd.DataFrame | None = None,
+                 employees: pd.DataFrame | None = None) -> None:
+        gva1 = course_data.load("gva_by_industry_itl1") if gva1 is None else gva1
+        gva2 = course_data.load("gva_by_industry_itl2") if gva2 is None else gva2
+        employees = (course_data.load("city_region_employees_by_industry")
+                     if employees is None else employees)
+        self.data = prepare(gva1, gva2, employees)
+        self._options: dict[str, list[tuple[str, str]]] = {}
+        self._check("geography", geography, list(GEOGRAPHIES))
+        years = sorted(self.data.loc[self.data["geography"] == "ITL1", "year"].unique())
+        self._years = [int(y) for y in years]
+        self._ca_year = int(self.data.loc[self.data["geography"] == "CA", "year"].iloc[0])
+        if geography != "CA":
+            self._check("year", year, self._years)
+        self._records: dict[tuple[str, int], list[dict]] = {}
+        self._by_key: dict[tuple[str, int], pd.DataFrame] = {}
+        self._pivots: dict[tuple[str, int], tuple[pd.DataFrame, pd.DataFrame]] = {}
+
+        self.geography = ipw.ToggleButtons(
+            options=[(v[0], k) for k, v in GEOGRAPHIES.items()], value=geography,
+            description="Geography", style={"description_width": "initial"},
+        )
+        self.year = ipw.IntSlider(value=int(year) if geography != "CA" else 2019,
+                                  min=self._years[0], max=self._years[-1], step=1,
+                                  description="Year (GVA)", continuous_update=False,
+                                  style={"description_width": "initial"})
+        self.lq_min = ipw.FloatSlider(value=float(lq_min), min=1.0, max=3.0, step=0.05,
+                                      description="LQ above", readout_format=".2f",
+                                      continuous_update=True)
+        unit = GEOGRAPHIES[geography][1]
+        top, step, default = _SIZE[unit]
+        self.size_min = ipw.IntSlider(value=int(default if size_min is None else size_min),
+                                      min=0, max=top, step=step, continuous_update=True,
+                                      description="Size at least",
+                                      style={"description_width": "initial"})
+        self.size_unit = ipw.Label(value=unit)
+        self.area = ipw.Dropdown(description="Area", options=self._area_options(geography))
+        codes = [v for _, v in self.area.options]
+        if area is not None:
+            self._check("area", area, codes)
+        self.area.value = area if area is not None else self._default_area(geography)
+        self.year.disabled = geography == "CA"
+        self.show_table = ipw.ToggleButton(value=False, description="Show numbers as a table",
+                                           icon="table")
+        self.note = ipw.HTML()
+        self.listing = ipw.HTML(layout=ipw.Layout(width="300px"))
+        self.numbers = ipw.HTML(layout=ipw.Layout(display="none"))
+
+        self.chart = alt.JupyterChart(self._chart(), embed_options={"actions": False})
+        self._template = copy.copy(self.chart.spec)
+        for key in self.data[["geography", "year"]].drop_duplicates().itertuples(index=False):
+            self._records_for(str(key[0]), int(key[1]))  # warm the caches: changes stay cheap
+            self._tables(str(key[0]), int(key[1]))
+        self._current = (self.geography.value, self._year_for(self.geography.value))
+        self._sync_params()
+        self._update_text()
+
+        for control in (self.geography, self.year):
+            control.observe(self._on_data_change, names="value")
+        for control in (self.lq_min, self.size_min, self.area):
+            control.observe(self._on_param_change, names="value")
+        self.show_table.observe(self._on_table, names="value")
+
+        self.widget = ipw.VBox([
+            self.geography,
+            ipw.HBox([self.year, self.area]),
+            ipw.HBox([self.lq_min, self.size_min, self.size_unit]),
+            ipw.HBox([self.chart, self.listing]),
+            self.note, self.show_table, self.numbers,
+        ])
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    # -- choices ---------------------------------------------------------------------------
+    @staticmethod
+    def _check(what: str, value, valid: list) -> None:
+        if value not in valid:
+            raise CourseError(
+                f"ClusterExplorer: {value!r} is not a {what} it knows. "
+                f"{options_text(value, valid)} Pass one of these as {what}=..."
+            )
+
+    def _year_for(self, geo: str) -> int:
+        return self._ca_year if geo == "CA" else int(self.year.value)
+
+    def _rows(self, geo: str | None = None, year: int | None = None) -> pd.DataFrame:
+        geo = geo or self.geography.value
+        year = self._year_for(geo) if year is None else year
+        if (geo, year) not in self._by_key:
+            d = self.data
+            self._by_key[(geo, year)] = d[(d["geography"] == geo) & (d["year"] == year)]
+        return self._by_key[(geo, year)]
+
+    def _tables(self, geo: str | None = None, year: int | None = None
+                ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        geo = geo or self.geography.value
+        key = (geo, self._year_for(geo) if year is None else year)
+        if key not in self._pivots:
+            rows = self._rows(*key)
+            self._pivots[key] = (rows.pivot(index="area", columns="industry", values="lq"),
+                                 rows.pivot(index="area", columns="industry", values="size"))
+        return self._pivots[key]
+
+    def _area_options(self, geo: str) -> list[tuple[str, str]]:
+        if geo not in self._options:
+            rows = self.data[self.data["geography"] == geo].drop_duplicates("area")
+            if geo == "CA":
+                self._options[geo] = [(a, a) for a in rows["area"]]
+            else:
+                rows = rows.sort_values("area")
+                self._options[geo] = [(f"{n} ({c})", c)
+                                      for n, c in zip(rows["name"], rows["area"], strict=True)]
+        return self._options[geo]
+
+    @staticmethod
+    def _default_area(geo: str) -> str:
+        return {"ITL1": "TLD", "ITL2": "TLD3", "CA": "Greater Manchester"}[geo]
+
+    # -- the chart, built once ---------------------------------------------------------------
+    def _chart(self) -> alt.HConcatChart:
+        geo = self.geography.value
+        lq_min = alt.param(name="lq_min", value=float(self.lq_min.value))
+        size_min = alt.param(name="size_min", value=float(self.size_min.value))
+        focus = alt.param(name="focus", value=self.area.value)
+        unit = alt.param(name="unit", value=GEOGRAPHIES[geo][1])
+        focus_name = alt.param(name="focus_name", value=self._area_name())
+        base = alt.Chart(alt.Data(name=_DATASET)).transform_calculate(
+            shown="clamp(datum.lq, 0.25, 4)",
+            candidate="datum.lq > lq_min && datum.size >= size_min",
+        )
+        x = alt.X("label:N", title=None, sort=None,
+                  axis=alt.Axis(labelAngle=-50, labelLimit=160, orient="top"))
+        y = alt.Y("name:N", title=None, sort=None, axis=alt.Axis(labelLimit=230))
+        tooltip = [alt.Tooltip("name:N", title="Area"), alt.Tooltip("label:N", title="Industry"),
+                   alt.Tooltip("lq:Q", format=".2f", title="LQ"),
+                   alt.Tooltip("size:Q", format=",.0f", title="Size")]
+        cells = base.mark_rect().encode(
+            x=x, y=y, tooltip=tooltip,
+            color=alt.Color("shown:Q", title="LQ (log scale)", scale=alt.Scale(
+                type="log", domain=[0.25, 4], domainMid=1, scheme=DIVERGING, clamp=True,
+                reverse=False), legend=alt.Legend(values=[0.25, 0.5, 1, 2, 4], format=".2~f")),
+        )
+        outline = base.transform_filter("datum.candidate").mark_rect(
+            fill=None, stroke="#000000", strokeWidth=2
+        ).encode(x=x, y=y, tooltip=tooltip)
+        marker = base.transform_filter("datum.candidate").mark_text(
+            text="●", fontSize=9, color="#000000"
+        ).encode(x=x, y=y)
+        focus_rule = base.transform_filter("datum.area == focus").mark_rect(
+            fill=None, stroke=HIGHLIGHT, strokeWidth=1, strokeDash=[3, 2]
+        ).encode(x=x, y=y)
+        heatmap = alt.layer(cells, focus_rule, outline, marker).properties(
+            width=alt.Step(17), height=alt.Step(14),
+            title=alt.Title(alt.expr(
+                "'Location quotients; outlined: LQ above ' + format(lq_min, '.2f') + "
+                "' and size at least ' + format(size_min, ',') + ' ' + unit"), anchor="start"),
+        )
+        bars_base = base.transform_filter("datum.area == focus")
+        bar_y = alt.Y("label:N", sort=alt.EncodingSortField("lq", order="descending"), title=None,
+                      axis=alt.Axis(labelLimit=190))
+        bars = bars_base.mark_bar().encode(
+            x=alt.X("lq:Q", title="Location quotient", scale=alt.Scale(zero=True)),
+            y=bar_y,
+            color=alt.condition("datum.candidate", alt.value(HIGHLIGHT), alt.value(PALETTE[0])),
+            tooltip=tooltip,
+        )
+        values = bars_base.mark_text(align="left", dx=3, fontSize=10).encode(
+            x="lq:Q", y=bar_y, text=alt.Text("lq:Q", format=".2f"))
+        one = alt.Chart(pd.DataFrame({"one": [1.0]})).mark_rule(color="#222222").encode(x="one:Q")
+        threshold = alt.Chart(pd.DataFrame({"t": [0]})).transform_calculate(t="lq_min").mark_rule(
+            color=HIGHLIGHT, strokeDash=[4, 3]).encode(x="t:Q")
+        bar_chart = alt.layer(bars, values, one, threshold).properties(
+            width=220, height=alt.Step(13),
+            title=alt.Title(alt.expr("focus_name + ': LQ by industry'"), anchor="start"),
+        )
+        chart = alt.hconcat(heatmap, bar_chart).add_params(
+            lq_min, size_min, focus, unit, focus_name
+        )
+        return chart.properties(
+            datasets={_DATASET: self._records_for(geo, self._year_for(geo))},
+            title=alt.Title(
+                "Where is each area specialised? Location quotients by SIC section",
+                subtitle=["GVA: ONS regional GVA by industry, 1998–2021 edition, current prices, "
+                          "against UKX; L excludes imputed rent (*).",
+                          "Employees: BRES 2017, against the 10 combined authorities' own total. "
+                          "Orange bars and outlined cells are candidate clusters."],
+                anchor="start",
+            ),
+            description=(
+                "Heatmap of location quotients, one row per area and one column per SIC 2007 "
+                "section, coloured blue below 1 and orange above 1 on a log scale. Cells whose "
+                "location quotient is above the threshold and whose size is at least the "
+                "minimum are outlined and marked with a dot: these are candidate clusters. "
+                "Beside it, bars show the chosen area's location quotients, highest first, "
+                "with candidates in orange. Use 'Show numbers as a table' to read the values."
+            ),
+        )
+
+    # -- reacting to controls ----------------------------------------------------------------
+    def _param_values(self) -> dict:
+        return {"lq_min": float(self.lq_min.value), "size_min": float(self.size_min.value),
+                "focus": self.area.value, "unit": GEOGRAPHIES[self.geography.value][1],
+                "focus_name": self._area_name()}
+
+    def _area_name(self) -> str:
+        return next((k for k, v in self.area.options if v == self.area.value), self.area.value)
+
+    def _sync_params(self) -> None:
+        p = self.chart.params
+        for name, value in self._param_values().items():
+            setattr(p, name, value)
+
+    def _records_for(self, geo: str, year: int) -> list[dict]:
+        key = (geo, year)
+        if key not in self._records:
+            rows = self._rows(geo, year)[["area", "name", "industry", "label", "lq", "size"]]
+            self._records[key] = rows.to_dict("records")
+        return self._records[key]
+
+    def _swap_data(self) -> None:
+        geo = self.geography.value
+        key = (geo, self._year_for(geo))
+        if key == self._current:
+            return
+        spec = dict(self._template)
+        spec["datasets"] = {**self._template["datasets"], _DATASET: self._records_for(*key)}
+        values = self._param_values()
+        spec["params"] = [{**p, "value": values.get(p["name"], p.get("value"))}
+                          for p in self._template.get("params", [])]
+        self.chart.spec = spec
+        self._current = key
+
+    def _on_data_change(self, change) -> None:
+        if change["owner"] is self.geography:
+            geo = self.geography.value
+            self.year.disabled = geo == "CA"
+            unit = GEOGRAPHIES[geo][1]
+            if unit != self.size_unit.value:
+                top, step, default = _SIZE[unit]
+                self.size_min.unobserve(self._on_param_change, names="value")
+                self.size_min.max, self.size_min.step = top, step
+                self.size_min.value = default
+                self.size_min.observe(self._on_param_change, names="value")
+                self.size_unit.value = unit
+            keep = self.area.value
+            self.area.unobserve(self._on_param_change, names="value")
+            self.area.options = self._area_options(geo)
+            codes = [v for _, v in self.area.options]
+            self.area.value = keep if keep in codes else self._default_area(geo)
+            self.area.observe(self._on_param_change, names="value")
+        self._swap_data()
+        self._sync_params()
+        self._update_text()
+
+    def _on_param_change(self, change) -> None:
+        self._sync_params()
+        self._update_text()
+
+    def _on_table(self, change) -> None:
+        self.numbers.layout.display = None if change["new"] else "none"
+        self._update_text()
+
+    # -- what the chart shows, in Python ---------------------------------------------------
+    def shown(self) -> pd.DataFrame:
+        """The heatmap's cells now: area, industry, LQ, size and whether each is a candidate."""
+        rows = self._rows()[["area", "name", "industry", "lq", "size"]].reset_index(drop=True)
+        rows["candidate"] = (rows["lq"] > self.lq_min.value) & (rows["size"] >= self.size_min.value)
+        return rows
+
+    def candidates(self, area: str | None = None) -> pd.DataFrame:
+        """Candidate clusters of the chosen area (from :func:`course.measures.candidate_clusters`)."""
+        lq, size = self._tables()
+        return measures.candidate_clusters(
+            lq, size, lq_min=float(self.lq_min.value), size_min=float(self.size_min.value),
+            area=area or self.area.value,
+        )
+
+    def _update_text(self) -> None:
+        geo = self.geography.value
+        label, unit, comparator = GEOGRAPHIES[geo]
+        found = self.candidates()
+        name = self._area_name()
+        year = self._year_for(geo)
+        if len(found):
+            items = "".join(
+                f"<li>{html.escape(SECTION_LABELS.get(i, i))}: LQ {q:.2f}, "
+                f"{s:,.0f} {html.escape(unit)}</li>"
+                for i, q, s in zip(found["industry"], found["lq"], found["size"], strict=True)
+            )
+            body = f"<ol>{items}</ol>"
+        else:
+            body = "<p>None at these settings: lower the LQ threshold or the minimum size.</p>"
+        self.listing.value = (
+            f"<h4 style='margin:0'>Candidate clusters: {html.escape(name)}, {year}</h4>"
+            f"<p style='margin:2px 0'>LQ above {self.lq_min.value:.2f}, size at least "
+            f"{self.size_min.value:,} {html.escape(unit)}</p>{body}"
+        )
+        self.note.value = (
+            f"<p><b>{html.escape(label)}</b>, {year}: location quotients against "
+            f"{html.escape(comparator)}. "
+            + ("A GVA-based LQ mixes specialisation with productivity (London's finance). "
+               if geo != "CA" else
+               "These employee LQs are relative to the ten authorities only, not to Great "
+               "Britain. ")
+            + "SIC sections are broad: a cluster can hide inside one.</p>"
+        )
+        if self.show_table.value:
+            shown = self.shown()
+            shown = shown[shown["area"] == self.area.value]
+            body = "".join(
+                f"<tr><td>{html.escape(SECTION_LABELS.get(i, i))}</td><td>{q:.2f}</td>"
+                f"<td>{s:,.0f}</td><td>{'yes' if c else ''}</td></tr>"
+                for i, q, s, c in zip(shown["industry"], shown["lq"], shown["size"],
+                                      shown["candidate"], strict=True)
+            )
+            self.numbers.value = (
+                f"<table><caption>Location quotients, {html.escape(name)}, {year}</caption>"
+                "<thead><tr><th scope='col'>Industry</th><th scope='col'>LQ</th>"
+                f"<th scope='col'>Size ({html.escape(unit)})</th>"
+                "<th scope='col'>Candidate</th></tr></thead>"
+                f"<tbody>{body}</tbody></table>"
+            )
+
+    def spec(self) -> dict:
+        """The chart's Vega-Lite spec with the current data and control values (for tests)."""
+        spec = copy.deepcopy(self.chart.spec)
+        values = self._param_values()
+        for param in spec.get("params", []):
+            if param.get("name") in values:
+                param["value"] = values[param["name"]]
+        return spec
