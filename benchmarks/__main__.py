@@ -98,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         section["load_end"] = machine.load_average()
         results["sections"][name] = section
         # Write after every section, so an interrupted run keeps what it measured.
-        report.write(machine.finish(dict(info)) and results, args.out)
+        machine.finish(info)
+        report.write(results, args.out)
 
     if "lessons" in args.sections:
         run_section("lessons", lambda: lesson_bench.bench(found, args.repeat, log=log,

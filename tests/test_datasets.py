@@ -64,7 +64,7 @@ def test_descriptor_has_required_metadata(res):
     assert res["sources"] and all(s.get("title") and s.get("path") for s in res["sources"])
     assert res["licenses"] and all(lic.get("title") for lic in res["licenses"])
     assert isinstance(res["caveats"], list) and res["caveats"]
-    assert isinstance(res["lessons"], list) and res["lessons"]
+    assert isinstance(res["lessons"], list)  # may be empty: kept for extensions and checks
     for f in res["schema"]["fields"]:
         assert f.get("description"), (res["name"], f["name"])
 

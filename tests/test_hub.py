@@ -5,8 +5,9 @@ npm, the dummy authenticator and local process spawner), driven by deploy/local/
 The course reaches students the way it does on a workshop hub: ``course publish`` output in a
 git repository, pulled by nbgitpuller when a student opens ``course links``' link.
 
-The load test runs ``PP_HUB_USERS`` students at once (default 20, the CI figure) and writes
-build/hub-report/report.md and report.json.
+The load test runs ``PP_HUB_USERS`` students at once (default 20, the CI figure), each running
+the first cells of lesson 01 (``PP_HUB_CELLS=examples``: every cell before the exercises), and
+writes build/hub-report/report.md and report.json.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from pathlib import Path
 
 import pytest
 import requests
-
 from conftest import REPO, require
+
 from course.grading import find_folder_leaks
 
 pytestmark = [pytest.mark.slow, pytest.mark.needs_system]
@@ -31,6 +32,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.needs_system]
 LESSON = "01-regional-gap"
 REPORT_DIR = REPO / "build" / "hub-report"
 USERS = int(os.environ.get("PP_HUB_USERS", "20"))
+CELLS = os.environ.get("PP_HUB_CELLS", "first")  # or "examples": every cell before the exercises
 _extra: dict[str, dict] = {}  # figures from the single-student tests, added to the report
 
 
@@ -153,7 +155,9 @@ def test_link_pulls_the_published_course_and_the_lesson_runs(hub, hubload, plan)
 def test_many_students_at_once(hub, hubload, plan):
     """PP_HUB_USERS students (default 20) at the same instant: zero failures; report written."""
     assert 1 <= USERS <= 200, "PP_HUB_USERS must be between 1 and 200"
-    report = hubload.run_load(hub, USERS, plan, deadline_s=600)
+    assert CELLS in ("first", "examples"), "PP_HUB_CELLS must be 'first' or 'examples'"
+    run_plan = hubload.Plan(**{**plan.__dict__, "cells": CELLS})
+    report = hubload.run_load(hub, USERS, run_plan, deadline_s=600)
     report["extra"] = dict(_extra)
     json_path, md_path = hubload.write_report(report, REPORT_DIR)
     print(md_path.read_text())

@@ -693,8 +693,7 @@ POL = "policy_cases"
         "by a few tenths (e.g. North East 2021: -17.6% computed vs -17.4% published).",
         "Workplace-based: commuting raises London's figures relative to where workers live.",
     ],
-    lessons=["01-regional-gap", "02-scale-and-long-term", "05-skills", "07-competitions",
-             "08-capstone"],
+    lessons=["00-orientation", "01-regional-gap", "02-scale-and-long-term", "03-good-jobs", "05-skills", "07-competitions", "08-capstone"],
     reference_files=[f"{PROD}/itl_gva_per_hour_worked_gbp_2004_2021.csv"],
 )
 def build_gva_per_hour(ref: Path) -> list[dict[str, str]]:
@@ -750,7 +749,7 @@ def build_gva_per_hour(ref: Path) -> list[dict[str, str]]:
         "Check: London 2021 85,301 / UKX 60,340 = 1.414, matching the published 41.4% above "
         "the UK average.",
     ],
-    lessons=["01-regional-gap"],
+    lessons=[],
     reference_files=[f"{PROD}/itl1_gva_per_filled_job_gbp_2002_2021.csv"],
 )
 def build_gva_per_job(ref: Path) -> list[dict[str, str]]:
@@ -865,7 +864,7 @@ def build_population(ref: Path) -> list[dict[str, str]]:
         "cleaned, reshaped copy (values stored as floats and written as integers); the audit "
         "suggests second-hand would fit better.",
     ],
-    lessons=["01-regional-gap", "06-public-private"],
+    lessons=["06-public-private", "08-capstone"],
     reference_files=[f"{PROD}/itl1_gva_balanced_gbp_million_1998_2023.csv"],
 )
 def build_gva_itl1(ref: Path) -> list[dict[str, str]]:
@@ -1073,7 +1072,7 @@ def build_international(ref: Path) -> list[dict[str, str]]:
         "compiler from the GBP table (51.5/38.7 and 31.9/38.7); it is derived, although "
         "labelled official.",
     ],
-    lessons=["01-regional-gap", "02-scale-and-long-term"],
+    lessons=[],
     licences=["OGL-UK-3.0", "quoted-facts"],
     reference_files=[f"{PROD}/headline_findings.csv"],
 )
@@ -1131,7 +1130,7 @@ def build_headline(ref: Path) -> list[dict[str, str]]:
         "London. It is not labour productivity.",
         "Two editions (2021 and 2024); do not splice them.",
     ],
-    lessons=["01-regional-gap"],
+    lessons=[],
     reference_files=[f"{PROD}/itl1_gdp_per_head_published_points.csv"],
 )
 def build_gdp_per_head(ref: Path) -> list[dict[str, str]]:
@@ -1209,7 +1208,7 @@ ITL1_TILES = [
         "Codes and names come from gva_per_hour (ONS Table A4, June 2023).",
         "No ITL2 tile grid is provided: see datasets/README.md.",
     ],
-    lessons=["01-regional-gap", "03-good-jobs", "04-clusters", "06-public-private"],
+    lessons=["01-regional-gap", "03-good-jobs"],
     licences=["OGL-UK-3.0", "CC-BY-4.0"],
     attribution=ONS_ATTRIBUTION + " (codes and names); layout: Productive Places contributors, "
     "CC BY 4.0",
@@ -1257,7 +1256,7 @@ def build_itl1_tiles(ref: Path) -> list[dict[str, str]]:
         "There is no TLD2, TLD5, TLI1 or TLI2 in ITL 2021: London is TLI3-TLI7 and Scotland "
         "TLM5-TLM9.",
     ],
-    lessons=["01-regional-gap", "04-clusters", "08-capstone"],
+    lessons=[],
     reference_files=[f"{PROD}/itl_gva_per_hour_worked_gbp_2004_2021.csv"],
 )
 def build_itl_lookup(ref: Path) -> list[dict[str, str]]:
@@ -1778,7 +1777,7 @@ def build_apprenticeships(ref: Path) -> list[dict[str, str]]:
         "APS caveats apply: post-2020 reweighting; NVQ level 3+ ends in 2021 (never splice RQF "
         "2022+ figures on).",
     ],
-    lessons=["08-capstone"],
+    lessons=["05-skills", "08-capstone"],
     reference_files=[f"{LAB}/combined_authority_employment_and_level3.csv"],
 )
 def build_ca_labour(ref: Path) -> list[dict[str, str]]:
@@ -1986,7 +1985,7 @@ def industry_fields(levels_text: str) -> list[Field]:
     coverage="UK, UKX, Extra-Regio, England, ITL1; 1998-2021; SIC sections A-T",
     vintage="ONS regional GVA (balanced) by industry, 1998 to 2021 edition (April 2023)",
     caveats=INDUSTRY_CAVEATS,
-    lessons=["04-clusters", "06-public-private"],
+    lessons=["04-clusters"],
     reference_files=[f"{LAB}/itl1_gva_by_industry_current_prices_1998_2021.csv"],
 )
 def build_industry_itl1(ref: Path) -> list[dict[str, str]]:
@@ -2076,7 +2075,7 @@ def build_industry_itl2(ref: Path) -> list[dict[str, str]]:
         "Workplace-based. No Scottish city region (Nomis has no such geography in this export).",
         "Second-hand: a Nomis export stored in a third-party repository.",
     ],
-    lessons=["04-clusters", "08-capstone"],
+    lessons=["04-clusters"],
     reference_files=[f"{LAB}/city_region_employees_by_industry_bres_2017.csv"],
 )
 def build_city_region_bres(ref: Path) -> list[dict[str, str]]:
@@ -2250,7 +2249,7 @@ def build_timeline(ref: Path) -> list[dict[str, str]]:
         "populations of the newer authorities were not found.",
         "The 'North East' population refers to the current (2024) North East area.",
     ],
-    lessons=["02-scale-and-long-term", "08-capstone"],
+    lessons=["08-capstone"],
     licences=["auto"],
     attribution=POLICY_ATTRIBUTION,
     reference_files=[f"{POL}/uk_mayoral_strategic_authorities.csv"],
@@ -2409,7 +2408,7 @@ simple_policy(
         *text_fields(("notes", "Notes from the reference."),),
     ],
     ["The 31st designee and lead organisations for 9 designees were not found."],
-    ["07-competitions", "04-clusters"],
+    ["04-clusters", "07-competitions"],
     coverage="US; October 2023 - January 2025",
 )
 
@@ -2440,7 +2439,7 @@ simple_policy(
      "'estimated' amounts; the per-hub figures sum to 503.5 against the ~$504M total.",
      "Total rows are published totals: do not add them to the hub rows.",
      "The January 2025 selections were withdrawn in May 2025."],
-    ["07-competitions"],
+    ["04-clusters", "06-public-private", "07-competitions"],
     coverage="US; July 2024 - September 2025",
 )
 
@@ -2466,7 +2465,7 @@ simple_policy(
     ["Lead organisations for five engines are inferred from the finalist list.",
      "NSF said in late 2025 that $135M had gone to nine engines; which inaugural engine "
      "dropped out was not established."],
-    ["07-competitions"],
+    ["02-scale-and-long-term", "06-public-private", "07-competitions"],
     primary_key=["engine_name"],
     coverage="US; January 2024",
 )
@@ -2493,7 +2492,7 @@ simple_policy(
     ["Award amounts were announced as approximate; they sum to 181 against the $184M total.",
      "13 of the 22 finalists were not identified.",
      "Phase 1 applications: 565 (EDA) vs 560 (press)."],
-    ["07-competitions", "03-good-jobs"],
+    ["03-good-jobs", "07-competitions"],
     coverage="US; December 2023 - August 2024",
 )
 
@@ -2512,7 +2511,7 @@ simple_policy(
         POLICY_CONFIDENCE,
     ],
     ["Amounts for most components were not published in the sources read."],
-    ["03-good-jobs", "07-competitions"],
+    ["03-good-jobs"],
     primary_key=["component"],
     coverage="Birmingham, Alabama (US); 2024",
 )
@@ -2534,7 +2533,7 @@ simple_policy(
         *text_fields(("notes", "Notes from the reference."),),
     ],
     ["Partial: 9 of the 21 winners, and amounts for two identified winners, were not found."],
-    ["07-competitions", "04-clusters"],
+    ["04-clusters", "07-competitions"],
     coverage="US; September 2022",
 )
 
@@ -2613,8 +2612,7 @@ simple_policy(
         "Many pages were read through re-posts, mirrors or archive copies (see note).",
         "Licences of some UK public-body pages were assumed, not checked (flagged in licence).",
     ],
-    lessons=["02-scale-and-long-term", "03-good-jobs", "04-clusters", "06-public-private",
-             "07-competitions", "08-capstone"],
+    lessons=["07-competitions"],
     licences=["auto"],
     attribution=POLICY_ATTRIBUTION,
     reference_files=[f"{POL}/sources.csv"],

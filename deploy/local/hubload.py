@@ -607,12 +607,20 @@ def run_load(hub: LocalHub, users: int, plan: Plan, *, prefix: str = "l",
     """``users`` students at once against a running hub; returns the report as a dict."""
     deadline = time.monotonic() + deadline_s
     names = [f"{prefix}{i:03d}" for i in range(1, users + 1)]
-    go = threading.Event()
+    go, release = threading.Event(), threading.Event()
     ran = threading.Barrier(users)
-    results: dict[str, tuple[StudentResult, Kernel | None]] = {}
+    results: dict[str, StudentResult] = {}
 
     def worker(name: str) -> None:
-        results[name] = simulate(hub, name, plan, go, ran, deadline)
+        result, kernel = simulate(hub, name, plan, go, ran, deadline)
+        results[name] = result
+        release.wait(timeout=max(0.0, deadline - time.monotonic()) + 30)
+        try:  # clean up in parallel: end the kernel, stop the server
+            if kernel is not None:
+                kernel.close()
+            hub.api("DELETE", f"/users/{name}/server", timeout=120)
+        except Exception:  # noqa: BLE001 - best effort; stopping the hub stops everything anyway
+            pass
 
     threads = [threading.Thread(target=worker, args=(n,), daemon=True) for n in names]
     sampler = MemorySampler(hub, max_seconds=deadline_s + 60)
@@ -623,27 +631,18 @@ def run_load(hub: LocalHub, users: int, plan: Plan, *, prefix: str = "l",
     time.sleep(1.0)  # let every student create their user and token first
     t0 = time.monotonic()
     go.set()
-    for t in threads:
-        t.join(timeout=max(0.0, deadline - time.monotonic()) + 5)
+    while len(results) < users and time.monotonic() < deadline:
+        time.sleep(0.2)
     wall = time.monotonic() - t0
     time.sleep(2 * sampler.interval)  # one more sample with every kernel still alive
     sampler.stop_event.set()
     sampler.join(timeout=10)
+    release.set()
+    for t in threads:
+        t.join(timeout=150)
 
-    rows = [results.get(n, (StudentResult(n, stage="deadline", error="did not finish"), None))
-            for n in names]
-    for _, kernel in rows:
-        if kernel is not None:
-            try:
-                kernel.close()
-            except Exception:  # noqa: BLE001 - best effort before the servers stop
-                pass
-    for name in names:
-        try:
-            hub.api("DELETE", f"/users/{name}/server", timeout=60)
-        except requests.RequestException:
-            pass
-    students = [r for r, _ in rows]
+    students = [results.get(n) or StudentResult(n, stage="deadline", error="did not finish")
+                for n in names]
     ok = [s for s in students if s.ok]
     spawn = [s.spawn_s for s in ok if s.spawn_s is not None]
     first = [s.first_cell_s for s in ok if s.first_cell_s is not None]
