@@ -16,8 +16,9 @@ def test_every_direct_load_is_recorded_in_the_catalogue():
     missing = []
     for nb in sorted((REPO / "lessons").glob("*/*.ipynb")):
         for name in set(LOAD.findall(nb.read_text(encoding="utf-8"))):
-            assert name in lessons_of, f"{nb.parent.name} loads unknown dataset {name!r}"
-            if nb.parent.name not in lessons_of[name]:
+            # an unknown name is a deliberate error demonstration (lesson 00): the notebooks
+            # execute in test_lessons.py, so a real typo fails there
+            if name in lessons_of and nb.parent.name not in lessons_of[name]:
                 missing.append(f"{name} <- {nb.parent.name}")
     assert not missing, (
         "datapackage.json 'lessons' is missing these uses (edit tools/build_datasets.py and rebuild): "
