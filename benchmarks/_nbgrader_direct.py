@@ -63,7 +63,11 @@ def grade(root: Path, lesson_id: str, students: list[str]) -> dict:
         with Gradebook(config.CourseDirectory.db_url) as gb:
             sub = gb.find_submission(lesson_id, student)
             score, max_score = float(sub.score), float(sub.max_score)
-        out["students"][student] = {"seconds": seconds, "score": score, "max_score": max_score}
+            cells = [{"cell": g.name, "score": float(g.score), "max_score": float(g.max_score),
+                      "autograded": g.auto_score is not None}
+                     for nb in sub.notebooks for g in nb.grades]
+        out["students"][student] = {"seconds": seconds, "score": score, "max_score": max_score,
+                                    "cells": cells}
     return out
 
 

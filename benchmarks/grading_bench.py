@@ -46,8 +46,9 @@ def write_trivial_lesson(lessons_dir: Path) -> Path:
 
 
 def _ignore(_dir: str, names: list[str]) -> list[str]:
-    from course.grading._common import DEBRIS, is_instructor_only  # same rules as the release
     import fnmatch
+
+    from course.grading._common import DEBRIS, is_instructor_only  # same rules as the release
 
     return [n for n in names if is_instructor_only(n)
             or any(fnmatch.fnmatch(n, p) for p in DEBRIS)]
@@ -83,7 +84,8 @@ def grade_with_course(lesson_id: str, lessons_dir: Path, submitted_dir: Path, ou
         record = json.loads((Path(out_dir) / lesson_id / f"{student}.json").read_text())
         per[student] = {"seconds": record.get("seconds"), "status": record.get("status"),
                         "score": record.get("score"), "max_score": record.get("max_score"),
-                        "message": record.get("message", "")}
+                        "message": record.get("message", ""),
+                        "autograded_full": autograded_full(record)}
     return {"engine": "course.grading.autograde", "workers": workers, "wall_s": wall,
             "students": per}
 
@@ -112,12 +114,25 @@ def grade_with_nbgrader(lesson_id: str, lessons_dir: Path, submitted_dir: Path, 
             "generate_s": result["generate_s"], "students": result["students"]}
 
 
+def autograded_full(record: dict) -> bool:
+    """Whether a graded submission got every autograded point (written answers await a person).
+
+    Uses the per-cell grades where the record has them, else the total score.
+    """
+    if record.get("status") != "ok":
+        return False
+    cells = record.get("cells")
+    if cells:
+        return all(c["score"] >= c["max_score"] for c in cells if c.get("autograded"))
+    score, max_score = record.get("score"), record.get("max_score")
+    return score is not None and max_score is not None and score >= max_score
+
+
 def summarise_class(result: dict) -> dict:
     per = result["students"]
     seconds = [r["seconds"] for r in per.values() if r.get("seconds") is not None]
     not_full = sorted(s for s, r in per.items()
-                      if r.get("status") != "ok" or r.get("score") is None
-                      or r.get("max_score") is None or r["score"] < r["max_score"])
+                      if not r.get("autograded_full", autograded_full(r)))
     return {
         "engine": result["engine"],
         "workers": result["workers"],

@@ -35,8 +35,9 @@ class Lesson:
 
 
 def _skip(name: str) -> bool:
-    from course.grading import INSTRUCTOR_ONLY  # the same patterns the release leaves out
     import fnmatch
+
+    from course.grading import INSTRUCTOR_ONLY  # the same patterns the release leaves out
 
     return name.startswith((".", "_")) or any(
         fnmatch.fnmatch(name.lower(), p.lower()) for p in INSTRUCTOR_ONLY

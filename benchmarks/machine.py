@@ -119,7 +119,12 @@ def one_line(info: dict) -> str:
     limit = f" (cgroup limit {info['cgroup_cpu_limit']} CPUs)" if info.get("cgroup_cpu_limit") else ""
     start = info.get("load_average_start")
     end = info.get("load_average_end")
-    load = (f"load average (1/5/15 min) {'/'.join(map(str, start))} at start, "
-            f"{'/'.join(map(str, end))} at end" if start and end else "load average unknown")
+    if start and end:
+        load = (f"load average (1/5/15 min) {'/'.join(map(str, start))} at start, "
+                f"{'/'.join(map(str, end))} at end")
+    elif start:
+        load = f"load average (1/5/15 min) {'/'.join(map(str, start))} at start"
+    else:
+        load = "load average unknown"
     return (f"{info['cpu_model']}, {cores} cores{limit}, {mem}; {info['os']}, "
             f"Python {info['versions']['python']}; {load}")

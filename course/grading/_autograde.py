@@ -115,7 +115,11 @@ def _signal(pid: int, sig: int, group: bool = False) -> None:
 
 
 def _mentioning(marker: str) -> list[int]:
-    """Processes whose command line mentions ``marker`` (a kernel names its connection file)."""
+    """Processes whose command line or environment mentions ``marker`` (a private work folder).
+
+    A worker's kernel inherits TMPDIR, IPYTHONDIR and JUPYTER_RUNTIME_DIR inside the work folder,
+    so an orphaned kernel (its worker already dead) is still found.
+    """
     found = []
     try:
         entries = os.listdir("/proc")
@@ -123,12 +127,14 @@ def _mentioning(marker: str) -> list[int]:
         return []
     for entry in entries:
         if entry.isdigit() and int(entry) != os.getpid():
-            try:
-                with open(f"/proc/{entry}/cmdline", "rb") as fh:
-                    if marker.encode() in fh.read():
-                        found.append(int(entry))
-            except OSError:
-                continue
+            for part in ("cmdline", "environ"):
+                try:
+                    with open(f"/proc/{entry}/{part}", "rb") as fh:
+                        if marker.encode() in fh.read():
+                            found.append(int(entry))
+                            break
+                except OSError:
+                    continue
     return found
 
 
@@ -173,6 +179,8 @@ class _Runner:
         env.update(_KERNEL_ENV)
         env["IPYTHONDIR"] = str(work / "ipython")
         env["JUPYTER_RUNTIME_DIR"] = str(work / "rt")
+        (work / "tmp").mkdir(exist_ok=True)
+        env["TMPDIR"] = str(work / "tmp")  # kernel connection files and a student's temp files
         env["JUPYTER_CONFIG_DIR"] = str(work / "jupyter-config")
         env.pop("JUPYTER_CONFIG_PATH", None)
         env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
