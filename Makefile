@@ -6,13 +6,20 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test student lint format bench clean notebooks-clean
+.PHONY: lab test student lint format bench clean lock
 
-$(STAMP): pyproject.toml
+# requirements-lock.txt pins the term's versions (constraints); pyproject.toml keeps the ranges.
+$(STAMP): pyproject.toml requirements-lock.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -c requirements-lock.txt -e ".[dev]"
 	touch $(STAMP)
+
+# Re-pin after changing a version range (run at the start of a term, then commit the file).
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet --upgrade -e ".[dev]"
+	( echo "# Pinned versions for this term: make lock regenerates; make test/lab install with -c."; \
+	  $(BIN)/python -m pip freeze --exclude-editable | LC_ALL=C sort ) > requirements-lock.txt
 
 student: $(STAMP)
 	$(BIN)/course student-view build/student

@@ -22,26 +22,37 @@ import nbformat
 from benchmarks.stats import median, ratio
 
 TRIVIAL_ID = "trivial"
+TRIVIAL_FLOOR_ID = "trivial-floor"
 
 
-def trivial_notebook() -> nbformat.NotebookNode:
-    """An nbgrader assignment with one answer cell and one autograded test cell."""
+def trivial_notebook(floor_imports: bool = False) -> nbformat.NotebookNode:
+    """An nbgrader assignment with one answer cell and one autograded test cell.
+
+    With ``floor_imports`` it first imports pandas, altair and ipywidgets, as the lessons' floor
+    does, so that a lesson can be compared with a notebook that pays the same library imports.
+    """
     answer = nbformat.v4.new_code_cell("### BEGIN SOLUTION\nanswer = 42\n### END SOLUTION")
     answer.metadata["nbgrader"] = {"grade": False, "solution": True, "locked": False,
                                    "grade_id": "answer", "schema_version": 3}
     test = nbformat.v4.new_code_cell("assert answer == 42")
     test.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "points": 1,
                                  "grade_id": "answer-test", "schema_version": 3}
-    nb = nbformat.v4.new_notebook(cells=[answer, test])
+    cells = [answer, test]
+    if floor_imports:
+        from benchmarks.lessons import FLOOR_SOURCE
+
+        cells.insert(0, nbformat.v4.new_code_cell(FLOOR_SOURCE))
+    nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
                                  "language": "python"}
     return nb
 
 
-def write_trivial_lesson(lessons_dir: Path) -> Path:
-    folder = Path(lessons_dir) / TRIVIAL_ID
+def write_trivial_lesson(lessons_dir: Path, *, floor_imports: bool = False) -> Path:
+    lesson_id = TRIVIAL_FLOOR_ID if floor_imports else TRIVIAL_ID
+    folder = Path(lessons_dir) / lesson_id
     folder.mkdir(parents=True, exist_ok=True)
-    nbformat.write(trivial_notebook(), folder / f"{TRIVIAL_ID}.ipynb")
+    nbformat.write(trivial_notebook(floor_imports), folder / f"{lesson_id}.ipynb")
     return folder
 
 
@@ -175,8 +186,13 @@ def bench(lessons: list, repeat: int, *, class_size: int = 4, log=print) -> dict
         out["trivial_nbgrader_api"] = grade_class(trivial_dir, repeat, engine="nbgrader")
         log(f"  grading: trivial notebook (nbgrader API alone): "
             f"{out['trivial_nbgrader_api']['median_s_per_submission']:.2f} s per submission")
+        floor_dir = write_trivial_lesson(Path(tmp), floor_imports=True)
+        out["trivial_floor"] = grade_class(floor_dir, repeat)
+        log(f"  grading: trivial notebook importing pandas, altair, ipywidgets: "
+            f"{out['trivial_floor']['median_s_per_submission']:.2f} s per submission")
     floor = out["trivial"]["median_s_per_submission"]
     floor_api = out["trivial_nbgrader_api"]["median_s_per_submission"]
+    floor_imports = out["trivial_floor"]["median_s_per_submission"]
     seen_folders = set()
     for lesson in lessons:
         if lesson.folder in seen_folders:  # a lesson with several notebooks is graded once
@@ -188,6 +204,7 @@ def bench(lessons: list, repeat: int, *, class_size: int = 4, log=print) -> dict
             s = {"error": f"{type(exc).__name__}: {exc}"[:300]}
         s["ratio"] = ratio(s.get("median_s_per_submission"), floor)
         s["ratio_to_nbgrader_api"] = ratio(s.get("median_s_per_submission"), floor_api)
+        s["ratio_to_trivial_floor"] = ratio(s.get("median_s_per_submission"), floor_imports)
         out["lessons"][lesson.folder.name] = s
         shown = (f"{s['median_s_per_submission']:.2f} s per submission"
                  if "error" not in s else s["error"])

@@ -383,7 +383,6 @@ def table(chart: alt.TopLevelMixin) -> pd.DataFrame:
 def to_svg(chart: alt.TopLevelMixin) -> str:
     """Render a chart to SVG text offline with vl-convert (used by tests and for export)."""
     import vl_convert as vlc
-
     from altair.utils._importers import vl_version_for_vl_convert
 
     return vlc.vegalite_to_svg(chart.to_dict(), vl_version=vl_version_for_vl_convert())

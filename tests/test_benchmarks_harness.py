@@ -233,6 +233,33 @@ def test_discover_lessons_skips_checkpoints_and_instructor_files(tmp_path):
     assert found[2].folder.name == "02-b"
 
 
+def test_a_run_that_times_out_is_repeated_once_and_marked():
+    calls = []
+
+    def flaky(lesson):
+        calls.append(lesson)
+        if len(calls) == 1:
+            raise TimeoutError("a cell never finished")
+        return {"run_s": 1.0}, "executed"
+
+    result, nb = lessons.run_with_retry("x", run=flaky, log=lambda _: None)
+    assert result == {"run_s": 1.0, "retried_after_timeout": True} and nb == "executed"
+    assert len(calls) == 2
+
+    def always_late(lesson):
+        raise TimeoutError("again")
+
+    result, nb = lessons.run_with_retry("x", run=always_late, log=lambda _: None)
+    assert result["retried_after_timeout"] and result["error"].startswith("TimeoutError")
+    assert nb is None
+
+    def broken(lesson):
+        raise ValueError("NameError in cell 3\nthe last line")
+
+    result, _ = lessons.run_with_retry("x", run=broken, log=lambda _: None)
+    assert result == {"error": "ValueError: the last line"}  # not retried: the lesson is broken
+
+
 def test_floor_notebook_only_imports_the_three_libraries():
     nb = lessons.floor_notebook()
     nbformat.validate(nb)
@@ -245,11 +272,15 @@ def test_floor_notebook_only_imports_the_three_libraries():
 # ---------------------------------------------------------------------------------------------
 
 
-def test_trivial_notebook_has_one_autograded_cell():
-    nb = grading_bench.trivial_notebook()
+@pytest.mark.parametrize("floor_imports", [False, True])
+def test_trivial_notebook_has_one_autograded_cell(floor_imports):
+    nb = grading_bench.trivial_notebook(floor_imports)
     nbformat.validate(nb)
-    graded = [c for c in nb.cells if c.metadata["nbgrader"]["grade"] and not c.metadata["nbgrader"]["solution"]]
-    assert len(graded) == 1 and graded[0].metadata["nbgrader"]["points"] == 1
+    meta = [c.metadata.get("nbgrader", {}) for c in nb.cells]
+    graded = [m for m in meta if m.get("grade") and not m.get("solution")]
+    assert len(graded) == 1 and graded[0]["points"] == 1
+    assert len(nb.cells) == (3 if floor_imports else 2)
+    assert ("import altair" in nb.cells[0].source) is floor_imports
 
 
 def test_make_class_copies_the_lesson_without_instructor_files(tmp_path):
@@ -342,8 +373,13 @@ def _synthetic_results() -> dict:
                 "engine": "course.grading.autograde",
                 "trivial": {"median_s_per_submission": 3.0, "not_full_marks": []},
                 "trivial_nbgrader_api": {"median_s_per_submission": 1.0, "not_full_marks": []},
+                "trivial_floor": {"median_s_per_submission": 3.5, "not_full_marks": []},
                 "lessons": {"01-a": {"median_s_per_submission": 4.0, "ratio": 4 / 3,
-                                     "ratio_to_nbgrader_api": 4.0, "not_full_marks": []}},
+                                     "ratio_to_trivial_floor": 4 / 3.5,
+                                     "ratio_to_nbgrader_api": 4.0, "not_full_marks": []},
+                            "02-b": {"median_s_per_submission": 6.0, "ratio": 2.0,
+                                     "ratio_to_trivial_floor": 6 / 3.5,
+                                     "ratio_to_nbgrader_api": 6.0, "not_full_marks": ["s002"]}},
                 "speedup": {"lesson": "01-a", "class_size": 4, "workers_1_s": 16.0,
                             "workers_2_s": 9.0, "speedup": 16 / 9, "not_full_marks": []}}),
             "sizes": dict(section, result={"01-a": {"source": 2048, "release": 1024, "executed": 4096,
@@ -377,6 +413,8 @@ def test_report_renders_well_formed_tables_with_verdicts():
     assert "**misses: time, memory**" in md  # 02-b
     assert "| Slow |" in md and "**misses: p95**" in md and "| Broken | error |" in md
     assert "speed-up of 1.78×" in md
+    assert "| 01-a | 4.00 | 1.33× | 1.14× | 4.00× | yes | yes |" in md
+    assert "| 02-b | 6.00 | 2.00× | 1.71× | 6.00× | no (1) | **misses: time** |" in md
     assert md.count("load average") >= 6  # the machine line and beside every table
     assert f"≤ {TARGETS['lesson_time_ratio']}×" in md
 

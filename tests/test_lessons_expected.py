@@ -19,7 +19,6 @@ import math
 import re
 
 import pytest
-
 from conftest import REPO
 
 MARKER = re.compile(r"^(?P<lhs>[A-Z_][A-Z0-9_]*)\s*=\s*(?P<rhs>.+?)\s*#\s*expected:\s*(?P<key>\S+)\s*$")

@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import REPO
 
 NOTEBOOKS = sorted(p for p in REPO.rglob("*.ipynb")

@@ -37,7 +37,7 @@ def prepare(gva: pd.DataFrame) -> pd.DataFrame:
     same year (UK less extra-regio, same ONS edition).
     """
     frames = []
-    for year, rows in gva.groupby("year", sort=True):
+    for _, rows in gva.groupby("year", sort=True):
         values = rows.set_index("itl_code")["gva_per_hour"]
         out = rows[rows["itl_level"].isin(LEVELS)][
             ["itl_level", "itl_code", "itl1_code", "region", "year", "gva_per_hour"]
@@ -65,9 +65,12 @@ class RegionExplorer:
 
     Examples
     --------
-    >>> ex = RegionExplorer(year=2019)       # doctest: +SKIP
-    >>> ex                                    # doctest: +SKIP  (displays the widget)
-    >>> ex.level.value = "ITL3"; ex.shown().head()   # doctest: +SKIP
+    >>> ex = RegionExplorer(year=2019)
+    >>> ex.level.value = "ITL3"
+    >>> ex.shown()["name"].iloc[0]
+    'Tower Hamlets'
+    >>> round(ex.inequality()["max / min"], 2)
+    3.0
     """
 
     def __init__(self, measure: str = "index", level: str = "ITL1", year: int = 2021,

@@ -1,0 +1,30 @@
+"""ruff (code and notebooks) is clean: CI enforces the same lint as the pre-commit hooks."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+from conftest import REPO
+
+
+def test_ruff_is_clean():
+    ruff = shutil.which("ruff") or str(REPO / ".venv" / "bin" / "ruff")
+    result = subprocess.run([ruff, "check", "--no-cache", "."], cwd=REPO, capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stdout[-4000:]
+
+
+def test_pre_commit_hooks_are_local():
+    """CI machines cannot reach git hosts, so every hook must be a local one."""
+    config = (REPO / ".pre-commit-config.yaml").read_text()
+    repos = [line.split(":", 1)[1].strip() for line in config.splitlines()
+             if line.strip().startswith("- repo:")]
+    assert repos and all(r == "local" for r in repos), repos
+
+
+def test_notebooks_need_no_cleaning():
+    result = subprocess.run([sys.executable, str(REPO / "tools" / "nbclean.py"), "--check",
+                             "lessons"], cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
