@@ -57,19 +57,67 @@ def write_trivial_lesson(lessons_dir: Path, *, floor_imports: bool = False) -> P
 
 
 def _ignore(_dir: str, names: list[str]) -> list[str]:
+    """Instructor-only files and editor debris: never part of a submission."""
     import fnmatch
 
-    from course.grading._common import DEBRIS, is_instructor_only  # same rules as the release
+    from benchmarks.lessons import _instructor_only
 
-    return [n for n in names if is_instructor_only(n)
-            or any(fnmatch.fnmatch(n, p) for p in DEBRIS)]
+    patterns = [*_instructor_only(), ".ipynb_checkpoints", "__pycache__", "*.pyc", ".DS_Store"]
+    return [n for n in names if any(fnmatch.fnmatch(n.lower(), p.lower()) for p in patterns)]
 
 
-def make_class(lesson_dir: Path, submitted_dir: Path, n: int, prefix: str = "s") -> list[str]:
-    """``n`` submissions, each a copy of the lesson folder without instructor-only files."""
+SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+
+
+def solved_release(release_nb: nbformat.NotebookNode,
+                   source_nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """What a student who typed the instructor's answers would submit: the release notebook,
+    with each code answer cell holding the source's code between the solution markers."""
+    answers = {}
+    for cell in source_nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("solution") and meta.get("grade_id"):
+            lines = [ln for ln in cell.source.splitlines() if ln.strip() not in SOLUTION_MARKERS]
+            answers[meta["grade_id"]] = "\n".join(lines)
+    out = nbformat.from_dict(release_nb)
+    for cell in out.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("grade_id") in answers:
+            cell.source = answers[meta["grade_id"]]
+    return out
+
+
+def release_notebooks(lesson_dir: Path, work: Path) -> dict[str, Path]:
+    """The student version of a lesson's notebooks (``course.grading.release``), by file name;
+    empty where the release cannot be made (then submissions are copies of the source)."""
+    try:
+        from course.grading import release
+    except ImportError:
+        return {}
+    try:
+        folders = release(lesson_dir.parent, work / "release", [lesson_dir.name])
+    except Exception:  # noqa: BLE001 - fall back on copies of the source
+        return {}
+    return {p.name: p for folder in folders for p in folder.glob("*.ipynb")}
+
+
+def make_class(lesson_dir: Path, submitted_dir: Path, n: int, prefix: str = "s", *,
+               released: dict[str, Path] | None = None) -> list[str]:
+    """``n`` submissions of the lesson folder (without instructor-only files). Each notebook
+    with a release is the release answered with the instructor's code (:func:`solved_release`);
+    without one, it is a copy of the source."""
     students = [f"{prefix}{i:03d}" for i in range(1, n + 1)]
+    solved = {}
+    for name, path in (released or {}).items():
+        source = lesson_dir / name
+        if source.exists():
+            solved[name] = solved_release(nbformat.read(path, as_version=4),
+                                          nbformat.read(source, as_version=4))
     for student in students:
-        shutil.copytree(lesson_dir, Path(submitted_dir) / student / lesson_dir.name, ignore=_ignore)
+        dest = Path(submitted_dir) / student / lesson_dir.name
+        shutil.copytree(lesson_dir, dest, ignore=_ignore)
+        for name, nb in solved.items():
+            nbformat.write(nb, dest / name)
     return students
 
 
@@ -164,12 +212,15 @@ def grade_class(lesson_dir: Path, n: int, *, workers: int = 1, engine: str = "au
         lessons_dir = tmp / "lessons"
         shutil.copytree(lesson_dir, lessons_dir / lesson_id)
         submitted = tmp / "submitted"
-        make_class(lessons_dir / lesson_id, submitted, n)
+        released = release_notebooks(lessons_dir / lesson_id, tmp)
+        make_class(lessons_dir / lesson_id, submitted, n, released=released)
         if engine == "nbgrader" or (engine == "auto" and not have_course_autograde()):
             result = grade_with_nbgrader(lesson_id, lessons_dir, submitted, tmp)
         else:
             result = grade_with_course(lesson_id, lessons_dir, submitted, tmp / "out", workers)
-    return summarise_class(result)
+    summary = summarise_class(result)
+    summary["submissions_from"] = "release answered with the source's code" if released else "source copies"
+    return summary
 
 
 def bench(lessons: list, repeat: int, *, class_size: int = 4, log=print) -> dict:

@@ -173,6 +173,8 @@ def grading_table(res: dict, repeat: int) -> list[str]:
             lines.append(f"| {lesson_id} | error | | | | | {s['error']} |")
             continue
         verdict = _verdict([("time", s.get("ratio"), TARGETS["grading_ratio"])])
+        if s.get("not_full_marks"):  # a timing of failed grading says nothing about the budget
+            verdict = "**not measured: solutions lost marks**"
         lines.append(f"| {lesson_id} | {_f(s.get('median_s_per_submission'))} | {_x(s.get('ratio'))} "
                      f"| {_x(s.get('ratio_to_trivial_floor'))} | {_x(s.get('ratio_to_nbgrader_api'))} "
                      f"| {full(s)} | {verdict} |")

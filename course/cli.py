@@ -1,7 +1,9 @@
-"""The ``course`` command: release lessons, build the student view, open it, grade, check data.
+"""The ``course`` command: release lessons, build the student view, run a term's grading, check data.
 
-Run ``course --help`` for the subcommands. Heavy modules (nbgrader, pandas) are imported inside
-each subcommand, so ``course --help`` stays instant.
+Run ``course --help`` for the subcommands, and see docs/INSTRUCTOR_GUIDE.md for a whole term.
+Heavy modules (nbgrader, pandas) are imported inside each subcommand, so ``course --help`` stays
+instant. Personal data (submissions, grades, feedback, the gradebook) lives in the workspace
+(``./coursework``, ``$COURSE_WORKSPACE`` or ``--workspace DIR``), never in the repository.
 """
 
 from __future__ import annotations
@@ -87,24 +89,203 @@ def cmd_lab(args: argparse.Namespace) -> int:
     return lab(args.dest, port=args.port, open_browser=not args.no_browser)
 
 
+def _workspace(args: argparse.Namespace):
+    from course.grading._workspace import Workspace
+
+    return Workspace(getattr(args, "workspace", None))
+
+
+def cmd_collect(args: argparse.Namespace) -> int:
+    from course.grading._collect import collect_exchange, collect_lms
+
+    workspace = _workspace(args)
+    lessons_dir = _lessons_arg(args.lessons)
+    if bool(args.source) == bool(args.exchange):
+        raise _Failure(
+            "Say where the submissions are: --from DIR_OR_ZIP (an LMS bulk download) or "
+            "--exchange DIR --course-id ID (nbgrader's exchange), not both."
+        )
+    if args.exchange:
+        if not args.course_id:
+            raise _Failure("--exchange needs --course-id (the nbgrader course id students submit to).")
+        report = collect_exchange(args.lesson, args.exchange, args.course_id, workspace=workspace,
+                                  lessons_dir=lessons_dir, roster=args.roster)
+    else:
+        report = collect_lms(args.lesson, args.source, workspace=workspace, lessons_dir=lessons_dir,
+                             roster=args.roster, pattern=args.pattern, timestamps=args.timestamps)
+    print(report.summary())
+    print(f"Submissions are in {workspace.submitted}. Next: course grade {report.lesson}")
+    return 0
+
+
 def cmd_grade(args: argparse.Namespace) -> int:
     from course.grading import autograde
+    from course.grading._gradebook import sync_gradebook
 
+    workspace = _workspace(args)
+    lessons_dir = _lessons_arg(args.lessons)
+    out = Path(args.out).resolve() if args.out else workspace.grades
+    submitted = Path(args.submitted) if args.submitted else workspace.submitted
+    if out == workspace.grades:
+        workspace.ensure()
     frame = autograde(
         args.lesson,
-        args.submitted,
-        lessons_dir=_lessons_arg(args.lessons),
-        out_dir=args.out,
+        submitted,
+        lessons_dir=lessons_dir,
+        out_dir=out,
         workers=args.workers,
         timeout_per_cell=args.timeout_cell,
         timeout_per_submission=args.timeout,
         memory_mb=args.memory_mb,
         force=args.force,
+        students=args.student or None,
+        sandbox=args.sandbox,
     )
     if len(frame):
-        print(frame.to_string(index=False))
+        shown = frame.drop(columns=["lesson"])
+        shown["message"] = shown["message"].map(
+            lambda text: text if len(text) <= 90 else text[:87] + "...")
+        print(shown.to_string(index=False))
     else:
-        print(f"No submissions in {args.submitted}.", file=sys.stderr)
+        print(f"No submissions in {submitted}.", file=sys.stderr)
+    if out == workspace.grades and len(frame):
+        count = sync_gradebook(workspace, lessons_dir, frame["lesson"].iloc[0])
+        print(f"Gradebook updated for {count} student(s): {workspace.gradebook} "
+              "(formgrader shows them; mark written answers there or with `course written`).",
+              file=sys.stderr)
+    review = frame[frame["status"] == "review"]
+    if len(review):
+        print(f"{len(review)} submission(s) need review before their marks count: "
+              f"course review {args.lesson}", file=sys.stderr)
+    return 0
+
+
+def cmd_feedback(args: argparse.Namespace) -> int:
+    from course.grading._feedback import generate_feedback
+
+    workspace = _workspace(args)
+    report = generate_feedback(workspace, _lessons_arg(args.lessons), args.lesson,
+                               students=args.student or None)
+    print(report.summary())
+    if report.written:
+        print(f"Feedback is in {workspace.feedback}/<student>/{args.lesson}/. Send each student "
+              "only their own folder.")
+    return 1 if report.refused else 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from course.grading._export import LatePolicy, export_grades
+
+    workspace = _workspace(args)
+    policy = LatePolicy.parse(args.late_penalty, cap=args.late_cap, grace_minutes=args.grace)
+    wide, long, rows = export_grades(
+        workspace, _lessons_arg(args.lessons), lessons=args.lesson or None, roster=args.roster,
+        due=args.due, policy=policy, include_review=args.include_review, out=args.out,
+    )
+    students = len({r["student_id"] for r in rows})
+    held = sum(1 for r in rows if r["status"] == "review")
+    late = sum(1 for r in rows if r["late_penalty"])
+    unmarked = sum(1 for r in rows if r["ungraded_points"])
+    print(f"Exported {students} student(s) x {len({r['lesson'] for r in rows})} lesson(s) to {wide} "
+          f"(one row per student) and {long} (one row per lesson).")
+    if late:
+        print(f"  {late} late submission(s) penalised ({args.late_penalty}).")
+    if held:
+        print(f"  {held} mark(s) held back awaiting review (course review LESSON).")
+    if unmarked:
+        print(f"  {unmarked} submission(s) have written answers not marked yet.")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    import csv
+
+    from course.grading._export import status_rows
+
+    workspace = _workspace(args)
+    rows = status_rows(workspace, _lessons_arg(args.lessons), lessons=args.lesson or None,
+                       roster=args.roster)
+    if not rows:
+        print(f"Nothing collected or graded in {workspace.root} yet.")
+        return 0
+    if args.csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+        return 0
+    import pandas as pd
+
+    frame = pd.DataFrame(rows)
+    shown = frame.copy()
+    shown["why"] = shown["why"].map(lambda text: text if len(text) <= 90 else text[:87] + "...")
+    print(shown.to_string(index=False))
+    for lesson, group in frame.groupby("lesson"):
+        submitted = int((group["submitted"] != "no").sum())
+        graded = int((group["graded"] == "yes").sum())
+        problems = int(group["status"].isin(["timeout", "error", "invalid", "review"]).sum())
+        print(f"{lesson}: {submitted} submitted, {graded} graded, {problems} with problems "
+              f"(timeout, error, invalid or review).")
+    return 0
+
+
+def cmd_written(args: argparse.Namespace) -> int:
+    from course.grading._written import export_written, import_marks
+
+    workspace = _workspace(args)
+    lessons_dir = _lessons_arg(args.lessons)
+    if args.import_file:
+        report = import_marks(workspace, lessons_dir, args.lesson, args.import_file)
+        print(f"Imported {report.written} mark(s) into {workspace.gradebook} "
+              f"({report.unchanged} unchanged, {report.blank} left blank). They count in "
+              "`course export` and show in formgrader.")
+        return 0
+    result = export_written(workspace, lessons_dir, args.lesson, anonymous=args.anonymous, out=args.out)
+    print(f"Wrote {len(result.files)} file(s) with {result.answers} answer(s):")
+    for path in result.files:
+        print(f"  {path}")
+    print(f"Fill in the mark and comment columns, then: course written {args.lesson} --import FILE.csv")
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from course.grading._export import decide_review, pending_reviews
+
+    workspace = _workspace(args)
+    (lesson,) = _check_lessons(args, [args.lesson])
+    if not args.student:
+        pending = pending_reviews(workspace, lesson)
+        if not pending:
+            print(f"No submission of {lesson} awaits review.")
+            return 0
+        for student, reasons in pending:
+            print(f"{student}:")
+            for reason in reasons:
+                print(f"  - {reason}")
+        print(f"Look at each notebook ({workspace.autograded}/<student>/{lesson}/), then: "
+              f"course review {lesson} STUDENT --accept (the mark counts) or --reject (0).")
+        return 0
+    if args.accept == args.reject:
+        raise _Failure("Say --accept (the computed mark counts) or --reject (the lesson scores 0).")
+    decision = decide_review(workspace, lesson, args.student, "accept" if args.accept else "reject",
+                             note=args.note or "")
+    print(f"{args.student} / {lesson}: review {decision['decision']}ed.")
+    return 0
+
+
+def _check_lessons(args: argparse.Namespace, ids: list[str]) -> list[str]:
+    from course.grading._common import check_lesson_ids
+
+    return check_lesson_ids(_lessons_arg(args.lessons), ids)
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    from course.grading._collect import parse_time
+    from course.grading._purge import purge
+
+    workspace = _workspace(args)
+    before = parse_time(args.before)
+    report = purge(workspace, before, apply=args.yes)
+    print(report.summary())
     return 0
 
 
@@ -175,7 +356,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Productive Places course tools: release lessons, open the student view, "
-        "autograde submissions and check the datasets.",
+        "collect, grade, give feedback on and export a class's work, and check the datasets. "
+        "See docs/INSTRUCTOR_GUIDE.md.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     lessons_help = "folder with one sub-folder per lesson (default: ./lessons)"
@@ -209,17 +391,47 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-browser", action="store_true", help="do not open a web browser")
     p.set_defaults(func=cmd_lab)
 
+    workspace_help = "the private folder for a term's personal data (default: $COURSE_WORKSPACE or ./coursework)"
+
+    p = sub.add_parser(
+        "collect",
+        help="collect submissions (LMS download or nbgrader exchange) into the workspace",
+        description="Collect one lesson's submissions into WORKSPACE/submitted/<student>/LESSON/, "
+        "matched to the roster, with a timestamp for late penalties. Files that match no student "
+        "are copied to WORKSPACE/unmatched/LESSON/ and listed, never dropped.",
+    )
+    p.add_argument("lesson", metavar="LESSON")
+    p.add_argument("--from", dest="source", metavar="DIR_OR_ZIP",
+                   help="an LMS bulk download: the .zip file or the folder it unzips to")
+    p.add_argument("--pattern", default="moodle", metavar="NAME_OR_REGEX",
+                   help="file names: moodle (default), canvas, or a regular expression with "
+                   "(?P<file>...) and (?P<id>...) or (?P<name>...)")
+    p.add_argument("--timestamps", metavar="CSV",
+                   help="submission times (student or lms id, and submitted_at); default: the "
+                   "times stored in the download")
+    p.add_argument("--exchange", metavar="DIR", help="nbgrader's exchange folder (instead of --from)")
+    p.add_argument("--course-id", metavar="ID", help="the nbgrader course id (with --exchange)")
+    p.add_argument("--roster", metavar="CSV", help="default: WORKSPACE/roster.csv")
+    p.add_argument("--workspace", metavar="DIR", help=workspace_help)
+    p.add_argument("--lessons", metavar="DIR", help=lessons_help)
+    p.set_defaults(func=cmd_collect)
+
     p = sub.add_parser(
         "grade",
         help="autograde every submission of a lesson, each in isolation",
         description="Autograde SUBMITTED/<student>/LESSON/*.ipynb. Each submission runs in its own "
-        "process and temporary nbgrader course with time and memory limits; results go to "
-        "OUT/LESSON/<student>.json and scores.csv, and a rerun skips students already graded.",
+        "processes and temporary nbgrader course with time and memory limits, its kernel in a "
+        "sandbox when bubblewrap is available; the answers are then checked, hidden tests "
+        "included, in a fresh process. Results go to OUT/LESSON/ and the workspace gradebook; a "
+        "rerun skips students already graded.",
     )
     p.add_argument("lesson", metavar="LESSON")
-    p.add_argument("--submitted", required=True, metavar="DIR", help="<student>/<lesson>/ folders")
-    p.add_argument("--out", default="build/grades", metavar="DIR", help="default: build/grades")
+    p.add_argument("--submitted", metavar="DIR",
+                   help="<student>/<lesson>/ folders (default: WORKSPACE/submitted)")
+    p.add_argument("--out", metavar="DIR", help="results (default: WORKSPACE/grades)")
+    p.add_argument("--workspace", metavar="DIR", help=workspace_help)
     p.add_argument("--lessons", metavar="DIR", help=lessons_help)
+    p.add_argument("--student", action="append", metavar="ID", help="only this student (repeatable)")
     p.add_argument("--workers", type=_positive_int, default=2, metavar="N", help="default: 2")
     p.add_argument("--force", action="store_true", help="regrade students already graded")
     p.add_argument("--timeout-cell", type=_positive_int, default=60, metavar="S",
@@ -228,7 +440,98 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seconds per submission (default: 300)")
     p.add_argument("--memory-mb", type=_positive_int, default=2048, metavar="MB",
                    help="memory per submission (default: 2048)")
+    p.add_argument("--sandbox", choices=["auto", "bubblewrap", "none"], default=None,
+                   help="isolate student code with bubblewrap: auto (default: when available), "
+                   "bubblewrap (required), none")
     p.set_defaults(func=cmd_grade)
+
+    p = sub.add_parser(
+        "feedback",
+        help="write each student's feedback HTML (hidden tests and rubrics removed)",
+        description="Write WORKSPACE/feedback/<student>/LESSON/*.html with nbgrader (hidden tests "
+        "and mark schemes cleared, failures explained by the tests' own messages). Every page is "
+        "checked for hidden tests, expected values, solutions and rubrics; one that contains any "
+        "is refused.",
+    )
+    p.add_argument("lesson", metavar="LESSON")
+    p.add_argument("--student", action="append", metavar="ID", help="only this student (repeatable)")
+    p.add_argument("--workspace", metavar="DIR", help=workspace_help)
+    p.add_argument("--lessons", metavar="DIR", help=lessons_help)
+    p.set_defaults(func=cmd_feedback)
+
+    p = sub.add_parser(
+        "export",
+        help="write the marks CSV: per student and lesson, with totals and late penalties",
+        description="Write WORKSPACE/exports/grades.csv (one row per student: each lesson, total) "
+        "and grades-long.csv (one row per student and lesson, with auto and manual marks, lateness "
+        "and penalty). Manual marks from formgrader or `course written --import` count; marks "
+        "awaiting review are held back.",
+    )
+    p.add_argument("lesson", nargs="*", metavar="LESSON", help="default: every graded lesson")
+    p.add_argument("--due", metavar="CSV", help="due dates: lesson,due[,student] (default: WORKSPACE/due.csv)")
+    p.add_argument("--late-penalty", default=None, metavar="RATE",
+                   help="e.g. 10%%/day (of the lesson's maximum, per started day), 5%%/hour, 2pt/day")
+    p.add_argument("--late-cap", default=None, metavar="CAP", help="largest deduction, e.g. 50%% or 6pt")
+    p.add_argument("--grace", type=float, default=0.0, metavar="MINUTES",
+                   help="minutes after the due time before work counts as late (default: 0)")
+    p.add_argument("--include-review", action="store_true",
+                   help="count marks still awaiting review (they are held back by default)")
+    p.add_argument("--roster", metavar="CSV", help="default: WORKSPACE/roster.csv")
+    p.add_argument("--out", metavar="DIR", help="default: WORKSPACE/exports")
+    p.add_argument("--workspace", metavar="DIR", help=workspace_help)
+    p.add_argument("--lessons", metavar="DIR", help=lessons_help)
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("status", help="who submitted, who is graded, who failed and why")
+    p.add_argument("lesson", nargs="*", metavar="LESSON", help="default: every lesson with submissions")
+    p.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+    p.add_argument("--roster", metavar="CSV", help="default: WORKSPACE/roster.csv")
+    p.add_argument("--workspace", metavar="DIR", help=workspace_help)
+    p.add_argument("--lessons", metavar="DIR", help=lessons_help)
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser(
+        "written",
+        help="export written answers beside their rubric for marking, or import the marks",
+        description="Write WORKSPACE/written/LESSON/<question>.csv and .html: each student's answer "
+        "beside the question and its rubric, with mark and comment columns. Fill them in and "
+        "import the CSV with --import; the marks go into the gradebook.",
+    )
+    p.add_argument("lesson", metavar="LESSON")
+    p.add_argument("--anonymous", action="store_true", help="show candidate codes, not student ids")
+    p.add_argument("--import", dest="import_file", metavar="CSV", help="import marks from a filled-in CSV")
+    p.add_argument("--out", metavar="DIR", help="default: WORKSPACE/written/LESSON")
+    p.add_argument("--workspace", metavar="DIR", help=workspace_help)
+    p.add_argument("--lessons", metavar="DIR", help=lessons_help)
+    p.set_defaults(func=cmd_written)
+
+    p = sub.add_parser(
+        "review",
+        help="list submissions awaiting review, or accept or reject one",
+        description="A submission whose code touches the grading machinery (IPython hooks, "
+        "builtins, files outside the submission...) is graded but held back with status review. "
+        "Without STUDENT, list them with the reasons; with it, record your decision.",
+    )
+    p.add_argument("lesson", metavar="LESSON")
+    p.add_argument("student", nargs="?", metavar="STUDENT")
+    p.add_argument("--accept", action="store_true", help="the computed mark counts")
+    p.add_argument("--reject", action="store_true", help="the lesson scores 0")
+    p.add_argument("--note", metavar="TEXT", help="why (kept with the decision)")
+    p.add_argument("--workspace", metavar="DIR", help=workspace_help)
+    p.add_argument("--lessons", metavar="DIR", help=lessons_help)
+    p.set_defaults(func=cmd_review)
+
+    p = sub.add_parser(
+        "purge",
+        help="delete personal data collected before a date (retention)",
+        description="Delete every submission collected before DATE and everything made from it "
+        "(grades, feedback, gradebook entries), and other workspace files older than DATE. A dry "
+        "run unless --yes.",
+    )
+    p.add_argument("--before", required=True, metavar="DATE", help="e.g. 2026-09-01")
+    p.add_argument("--yes", action="store_true", help="really delete (default: only list)")
+    p.add_argument("--workspace", metavar="DIR", help=workspace_help)
+    p.set_defaults(func=cmd_purge)
 
     p = sub.add_parser("data", help="check the datasets")
     data_sub = p.add_subparsers(dest="data_command", metavar="ACTION")
@@ -238,7 +541,18 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--check", action="store_true", help="exit 1 if the README is out of date")
     q.set_defaults(func=cmd_data_readme)
     p.set_defaults(func=None, subparser=p)
+
+    _add_publish(sub)
     return parser
+
+
+def _add_publish(sub) -> None:
+    """``course publish`` and ``course links`` (course/publish.py), when that module is present."""
+    try:
+        from course.publish import add_subcommands
+    except ImportError:
+        return
+    add_subcommands(sub)
 
 
 def main(argv: list[str] | None = None) -> int:

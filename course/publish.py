@@ -209,8 +209,15 @@ def _hub_base(hub_url: str) -> str:
 
 
 def _target_dir(repo: str) -> str:
-    name = str(repo).strip().rstrip("/").split("/")[-1].split(":")[-1]
-    name = name.removesuffix(".git")
+    """The folder nbgitpuller clones into: the repository's name without ``.git``."""
+    repo = str(repo).strip()
+    if "://" in repo:
+        path = urlsplit(repo).path
+    elif ":" in repo.split("/")[0]:  # scp-like: git@github.com:org/name.git
+        path = repo.split(":", 1)[1]
+    else:
+        path = repo
+    name = path.strip("/").split("/")[-1].removesuffix(".git")
     if not name or name in (".", ".."):
         raise PublishError(
             f"Cannot tell the folder name from the repository {repo!r}. Give its clone URL, "

@@ -291,6 +291,34 @@ def test_make_class_copies_the_lesson_without_instructor_files(tmp_path):
     assert not any(name.startswith("instructor_notes") for name in copied)
 
 
+def test_a_solved_release_holds_the_source_code_without_markers():
+    source = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("### BEGIN SOLUTION\nanswer = 42\n### END SOLUTION"),
+        nbformat.v4.new_code_cell("assert answer == 42\n### BEGIN HIDDEN TESTS\nassert answer > 0\n### END HIDDEN TESTS"),
+    ])
+    source.cells[0].metadata["nbgrader"] = {"solution": True, "grade": False, "grade_id": "a"}
+    source.cells[1].metadata["nbgrader"] = {"solution": False, "grade": True, "grade_id": "t", "locked": True}
+    released = nbformat.from_dict(source)
+    released.cells[0].source = "# YOUR CODE HERE\nraise NotImplementedError()"
+    released.cells[1].source = "assert answer == 42"
+    solved = grading_bench.solved_release(released, source)
+    assert solved.cells[0].source == "answer = 42"
+    assert solved.cells[1].source == "assert answer == 42"  # test cells stay as released
+    assert released.cells[0].source.startswith("# YOUR CODE HERE")  # the input is not changed
+
+
+@pytest.mark.slow
+def test_make_class_from_the_release_answers_every_exercise(tmp_path):
+    lesson = FIXTURE_LESSONS / "zz-fixture"
+    released = grading_bench.release_notebooks(lesson, tmp_path / "work")
+    assert list(released) == ["zz-fixture.ipynb"]
+    grading_bench.make_class(lesson, tmp_path / "submitted", 1, released=released)
+    nb = nbformat.read(tmp_path / "submitted" / "s001" / "zz-fixture" / "zz-fixture.ipynb", as_version=4)
+    text = "\n".join(c.source for c in nb.cells)
+    assert "NotImplementedError" not in text and "BEGIN SOLUTION" not in text
+    assert "BEGIN HIDDEN TESTS" not in text
+
+
 def test_full_autograded_marks_ignore_points_awaiting_a_person():
     cells = [{"score": 2.0, "max_score": 2.0, "autograded": True},
              {"score": 0.0, "max_score": 4.0, "autograded": False}]
@@ -414,7 +442,7 @@ def test_report_renders_well_formed_tables_with_verdicts():
     assert "| Slow |" in md and "**misses: p95**" in md and "| Broken | error |" in md
     assert "speed-up of 1.78×" in md
     assert "| 01-a | 4.00 | 1.33× | 1.14× | 4.00× | yes | yes |" in md
-    assert "| 02-b | 6.00 | 2.00× | 1.71× | 6.00× | no (1) | **misses: time** |" in md
+    assert "| 02-b | 6.00 | 2.00× | 1.71× | 6.00× | no (1) | **not measured: solutions lost marks** |" in md
     assert md.count("load average") >= 6  # the machine line and beside every table
     assert f"≤ {TARGETS['lesson_time_ratio']}×" in md
 

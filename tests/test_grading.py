@@ -83,7 +83,7 @@ def test_release_has_no_leaks_and_no_instructor_files(released):
     assert find_leaks(nb_path, SOURCE_NB) == []
     assert sorted(p.name for p in released.iterdir()) == ["regions.csv", f"{LESSON}.ipynb"]
     text = nb_path.read_text(encoding="utf-8")
-    for secret in ("ratio_of_regions", "hidden_result", "BEGIN", "Rubric", "Model answer", "0.75"):
+    for secret in ("ratio_of_regions", "hidden_result", "BEGIN", "Rubric", "Model answer", "0.375"):
         assert secret not in text
     nb = json.loads(text)
     assert all(not cell.get("outputs") for cell in nb["cells"])
@@ -312,9 +312,8 @@ def test_scores_csv_and_private_result_files(graded_class):
     assert list(csv.columns) == ["lesson", "score", "max_score", "status", "message"]
     assert csv.loc["alice", "score"] == AUTOGRADED_MAX
     assert sorted(csv.index) == sorted(graded_class["frame"].index)
-    for path in results.iterdir():
-        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
-    assert stat.S_IMODE(results.stat().st_mode) == 0o700
+    for path in [results, *results.rglob("*")]:
+        assert stat.S_IMODE(path.stat().st_mode) == (0o700 if path.is_dir() else 0o600), path
 
 
 def test_good_score_unchanged_when_graded_alone_and_twice(graded_class, tmp_path):

@@ -134,6 +134,13 @@ def test_link_pulls_the_published_course_and_the_lesson_runs(hub, hubload, plan)
     result, kernel = hubload.simulate(hub, "solo", lesson_plan, go, None, time.monotonic() + 400)
     try:
         assert result.ok, f"{result.stage}: {result.error}"
+        # The two fixes for simultaneous logins are in force: a reserved port, Unix sockets.
+        runtime = hub.home("solo") / ".r"
+        server = json.loads(next(runtime.glob("jpserver-*.json")).read_text())
+        assert 20000 <= server["port"] < 32000, server["port"]
+        kernels = [json.loads(p.read_text()) for p in runtime.glob("kernel-*.json")]
+        assert kernels and all(k["transport"] == "ipc" for k in kernels), kernels
+        assert all(len(k["ip"]) + len("-5") < 100 for k in kernels), "socket paths too long"
         pss_kb = sum(hubload._pss_kb(pid) or 0
                      for pid, user in hub.user_processes().items() if user == "solo")
         _extra["one student, every example cell of lesson 01 (incl. charts and the widget)"] = {

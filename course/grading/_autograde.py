@@ -1,9 +1,30 @@
-"""Autograde a class: one private nbgrader course and one limited child process per submission."""
+"""Autograde a class: extract, then test, one isolated submission at a time (several at once).
+
+For each submission:
+
+1. **check** that the notebook exists and is a notebook (else status ``invalid``);
+2. **scan** the code the student controls for attempts to interfere with grading (``_scan``);
+3. **run** it with nbgrader's autograde in a private course built from the lesson's *grading
+   source* (visible tests only, plus a line in each test cell that records the answers as JSON),
+   in a child process with CPU, memory and file limits, its kernel in the sandbox (``_sandbox``);
+4. **test** the recorded answers with the full tests, visible and hidden, in a fresh process
+   (``_checker``); a student's functions are called in the sandboxed runner (``_runner``);
+5. **record** the result: ``<out>/<lesson>/<student>.json``, ``scores.csv`` and the notebook as
+   the instructor should see it (the real test cells, with the checker's outcome as their output).
+
+Statuses: ``ok``; ``timeout`` (a cell or the whole submission ran out of time; what ran before
+counts); ``error`` (the kernel crashed or grading failed; what ran before counts); ``invalid`` (no
+gradable notebook: 0); ``review`` (the scan found something an instructor must look at; the score
+is computed but held back from exports until ``course review`` accepts or rejects it).
+
+Results are personal data: folders are 0700 and files 0600.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -17,26 +38,21 @@ from pathlib import Path
 from course.grading._common import (
     GradingError,
     check_lesson_ids,
+    copy_lesson,
     lesson_notebooks,
+    nbgrader_config,
+    prepare_nbgrader,
+    quiet_logger,
     sha256_of_tree,
 )
+from course.grading._lesson import LessonPlan, lesson_plan
 
-STATUSES = ("ok", "timeout", "error", "invalid")
+STATUSES = ("ok", "timeout", "error", "invalid", "review")
 COLUMNS = ["student", "lesson", "score", "max_score", "status", "message"]
 MAX_NOTEBOOK_MB = 20
-
-# Single-threaded numeric libraries and a small malloc arena count keep a kernel's address space
-# (what RLIMIT_AS counts) close to the memory it really uses, and share 2 cores fairly.
-_KERNEL_ENV = {
-    "OMP_NUM_THREADS": "1",
-    "OPENBLAS_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-    "NUMEXPR_NUM_THREADS": "1",
-    "MALLOC_ARENA_MAX": "2",
-    "MPLBACKEND": "Agg",
-    "PYTHONDONTWRITEBYTECODE": "1",
-    "JUPYTER_PLATFORM_DIRS": "1",
-}
+MAX_ANSWERS_MB = 64
+# Bumped when a change to the grader could change a score: results from another version are regraded.
+GRADER_VERSION = "2"
 
 
 # --------------------------------------------------------------------------------------------
@@ -52,7 +68,7 @@ def _check_submission(folder: Path, expected: list[str]) -> str | None:
         return f"no folder {folder.name}/ in the submission"
     for name in expected:
         path = folder / name
-        if not path.is_file():
+        if path.is_symlink() or not path.is_file():
             found = sorted(p.name for p in folder.glob("*.ipynb"))
             also = f" (found: {', '.join(found)})" if found else " (no notebooks found)"
             return f"missing notebook {name}{also}"
@@ -75,6 +91,41 @@ def _check_submission(folder: Path, expected: list[str]) -> str | None:
         except Exception as exc:  # noqa: BLE001 - any parse failure means we cannot grade it
             return f"{name} is not a readable Jupyter notebook ({str(exc)[:120]})"
     return None
+
+
+# --------------------------------------------------------------------------------------------
+# The grading template: a private nbgrader course made once per lesson and run
+# --------------------------------------------------------------------------------------------
+
+
+def prepare_template(plan: LessonPlan, lesson_dir: Path, dest: Path) -> Path:
+    """Write the grading source of a lesson into ``dest`` and let nbgrader make its gradebook."""
+    from nbgrader.converters import GenerateAssignment
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.utils import capture_log
+
+    from course.grading._release import _last_error
+
+    prepare_nbgrader()
+    source = dest / "source" / plan.lesson_id
+    copy_lesson(lesson_dir, source)
+    for name, nb in plan.grading_sources.items():
+        (source / name).write_text(json.dumps(nb, indent=1), encoding="utf-8")
+    config = nbgrader_config(dest)
+    log = quiet_logger()
+    coursedir = CourseDirectory(config=config, log=log)
+    coursedir.assignment_id = plan.lesson_id
+    app = GenerateAssignment(coursedir=coursedir, config=config, log=log)
+    app.force, app.create_assignment = True, True
+    result = capture_log(app)
+    if not result["success"]:
+        raise GradingError(
+            f"nbgrader could not prepare {plan.lesson_id!r} for grading: "
+            f"{_last_error(result.get('log', '') + result.get('error', ''))} "
+            "Check the lesson with `course release` first."
+        )
+    shutil.rmtree(dest / "release", ignore_errors=True)
+    return dest
 
 
 # --------------------------------------------------------------------------------------------
@@ -117,8 +168,9 @@ def _signal(pid: int, sig: int, group: bool = False) -> None:
 def _mentioning(marker: str) -> list[int]:
     """Processes whose command line or environment mentions ``marker`` (a private work folder).
 
-    A worker's kernel inherits TMPDIR, IPYTHONDIR and JUPYTER_RUNTIME_DIR inside the work folder,
-    so an orphaned kernel (its worker already dead) is still found.
+    A worker's kernel inherits TMPDIR, IPYTHONDIR and JUPYTER_RUNTIME_DIR inside the work folder
+    (or, in the sandbox, is started by a bubblewrap whose command line names it), so an orphaned
+    kernel (its worker already dead) is still found.
     """
     found = []
     try:
@@ -162,42 +214,58 @@ def _kill_tree(proc: subprocess.Popen, marker: str | None = None) -> None:
     proc.wait()
 
 
+def _base_env(isolation, work: Path) -> dict[str, str]:
+    env = isolation.child_env()
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", os.defpath)
+    env["HOME"] = str(work / "home")
+    env["IPYTHONDIR"] = str(work / "ipython")
+    env["JUPYTER_RUNTIME_DIR"] = str(work / "rt")
+    env["JUPYTER_CONFIG_DIR"] = str(work / "jupyter-config")
+    env["JUPYTER_DATA_DIR"] = str(work / "share" / "jupyter")
+    env["JUPYTER_PATH"] = str(work / "share" / "jupyter")
+    env["TMPDIR"] = str(work / "tmp")  # kernel connection files and a student's temp files
+    env["MPLCONFIGDIR"] = str(work / "tmp")
+    for sub in ("home", "tmp", "rt"):
+        (work / sub).mkdir(exist_ok=True)
+    return env
+
+
 class _Runner:
-    """Runs worker processes and remembers them, so an interrupt can stop them all."""
+    """Runs worker and checker processes and remembers them, so an interrupt can stop them all."""
 
     def __init__(self) -> None:
         self.procs: dict[subprocess.Popen, str] = {}
         self.lock = threading.Lock()
         self.stopping = False
 
-    def run(self, job: dict, wall_seconds: float) -> dict:
+    def _start(self, cmd: list[str], work: Path, env: dict, stdin, stdout, stderr) -> subprocess.Popen | None:
+        with self.lock:
+            if self.stopping:
+                return None
+            proc = subprocess.Popen(cmd, cwd=work, env=env, stdin=stdin, stdout=stdout, stderr=stderr,
+                                    start_new_session=True)
+            self.procs[proc] = str(work)
+            return proc
+
+    def _forget(self, proc: subprocess.Popen) -> None:
+        with self.lock:
+            self.procs.pop(proc, None)
+
+    def run(self, job: dict, wall_seconds: float, isolation=None) -> dict:
+        """Run the nbgrader worker on one submission; its report, or why there is none."""
+        from course.grading._sandbox import detect
+
+        isolation = isolation or detect("none")
         work = Path(job["workdir"])
         job_path = work / "job.json"
         job_path.write_text(json.dumps(job), encoding="utf-8")
         log_path = work / "worker.log"
-        env = dict(os.environ)
-        env.update(_KERNEL_ENV)
-        env["IPYTHONDIR"] = str(work / "ipython")
-        env["JUPYTER_RUNTIME_DIR"] = str(work / "rt")
-        (work / "tmp").mkdir(exist_ok=True)
-        env["TMPDIR"] = str(work / "tmp")  # kernel connection files and a student's temp files
-        env["JUPYTER_CONFIG_DIR"] = str(work / "jupyter-config")
-        env.pop("JUPYTER_CONFIG_PATH", None)
-        env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+        env = _base_env(isolation, work)
         with open(log_path, "wb") as log:
-            with self.lock:
-                if self.stopping:
-                    return {"status": "error", "score": 0.0, "message": "grading was interrupted"}
-                proc = subprocess.Popen(
-                    [sys.executable, "-m", "course.grading._worker", str(job_path)],
-                    cwd=work,
-                    env=env,
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
-                self.procs[proc] = str(work)
+            proc = self._start([sys.executable, "-m", "course.grading._worker", str(job_path)],
+                               work, env, subprocess.DEVNULL, log, subprocess.STDOUT)
+            if proc is None:
+                return {"status": "error", "notes": ["grading was interrupted"], "interrupted": True}
             try:
                 proc.wait(timeout=wall_seconds)
                 timed_out = False
@@ -206,14 +274,10 @@ class _Runner:
             finally:
                 # The kernel should be gone; make sure nothing a submission started survives.
                 _kill_tree(proc, marker=str(work))
-                with self.lock:
-                    self.procs.pop(proc, None)
+                self._forget(proc)
         if timed_out:
-            return {
-                "status": "timeout",
-                "score": 0.0,
-                "message": f"stopped after the {wall_seconds:g} s limit for a whole submission",
-            }
+            return {"status": "timeout", "wall_timeout": True,
+                    "notes": [f"stopped after the {wall_seconds:g} s limit for a whole submission"]}
         result_path = Path(job["result_path"])
         if result_path.exists():
             return json.loads(result_path.read_text(encoding="utf-8"))
@@ -222,11 +286,42 @@ class _Runner:
         how = f"killed by signal {-code}" if code and code < 0 else f"exit code {code}"
         if code == -signal.SIGKILL or (code and code < 0 and -code == signal.SIGXCPU):
             how += " (a CPU or memory limit, or the system's out-of-memory killer)"
-        return {
-            "status": "error",
-            "score": 0.0,
-            "message": f"the grading process ended without a result ({how}): {' | '.join(tail)}"[:500],
-        }
+        return {"status": "error",
+                "notes": [f"the grading process ended without a result ({how}): {' | '.join(tail)}"[:500]]}
+
+    def check(self, job: dict, work: Path, wall_seconds: float, memory_mb: int, isolation) -> dict:
+        """Run the checker on the recorded answers; its results, or raise GradingError."""
+        work.mkdir(parents=True, exist_ok=True)
+        env = isolation.child_env({"HOME": str(work), "TMPDIR": str(work)})
+        env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", os.defpath)
+        out_path = work / "checker.out"
+        err_path = work / "checker.err"
+        cmd = [sys.executable, "-I", "-m", "course.grading._checker"]
+        with open(out_path, "wb") as out, open(err_path, "wb") as err:
+            proc = self._start(cmd, work, env, subprocess.PIPE, out, err)
+            if proc is None:
+                raise GradingError("grading was interrupted")
+            try:
+                try:
+                    proc.stdin.write(json.dumps(job, allow_nan=True).encode())
+                    proc.stdin.close()
+                except BrokenPipeError:
+                    pass
+                proc.wait(timeout=wall_seconds)
+            except subprocess.TimeoutExpired:
+                _kill_tree(proc)
+                raise GradingError(f"the tests did not finish within {wall_seconds:g} s") from None
+            finally:
+                if proc.poll() is None:
+                    _kill_tree(proc)
+                self._forget(proc)
+        try:
+            return json.loads(out_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            tail = err_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-2:]
+            raise GradingError(
+                f"the checker stopped without a result (exit code {proc.returncode}): {' | '.join(tail)}"
+            ) from None
 
     def stop_all(self) -> None:
         with self.lock:
@@ -242,12 +337,9 @@ class _Runner:
 
 
 def _private_dir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    try:
-        os.chmod(path, 0o700)
-    except PermissionError:
-        pass
-    return path
+    from course.grading._workspace import private_dir
+
+    return private_dir(path)
 
 
 def _write_private(path: Path, text: str) -> None:
@@ -268,6 +360,7 @@ def _load_finished(path: Path, submission_sha: str, source_sha: str) -> dict | N
         and record.get("status") in STATUSES
         and record.get("submission_sha256") == submission_sha
         and record.get("source_sha256") == source_sha
+        and record.get("grader") == GRADER_VERSION
     ):
         return record
     return None
@@ -275,7 +368,8 @@ def _load_finished(path: Path, submission_sha: str, source_sha: str) -> dict | N
 
 def _students(submitted_dir: Path) -> list[str]:
     return sorted(
-        p.name for p in submitted_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
+        p.name for p in submitted_dir.iterdir()
+        if p.is_dir() and not p.is_symlink() and not p.name.startswith((".", "_"))
     )
 
 
@@ -284,11 +378,182 @@ def _progress(done: int, total: int, record: dict, note: str = "") -> None:
     max_score = record.get("max_score")
     shown = f"{score:g}/{max_score:g}" if max_score is not None else f"{score:g}"
     message = f" - {record['message']}" if record.get("message") else ""
+    width = 20
+    filled = int(width * done / max(total, 1))
+    bar = "#" * filled + "." * (width - filled)
     print(
-        f"[{done}/{total}] {record['student']}: {record['status']} {shown}{note}{message}",
+        f"[{bar}] {done}/{total} {record['student']}: {record['status']} {shown}{note}{message}"[:400],
         file=sys.stderr,
         flush=True,
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Turning the checker's results into scores, messages and the instructor's notebook
+# --------------------------------------------------------------------------------------------
+
+
+def student_message(plan: LessonPlan, grade_id: str, result: dict) -> str:
+    """What a student may read about a failed test: its own message, unless it reveals a secret."""
+    error = result.get("error") or {}
+    test = plan.test(grade_id)
+    ename = str(error.get("ename") or "Error")
+    evalue = str(error.get("evalue") or "").strip()
+    inside = " (raised inside your function)" if error.get("in_student_function") else ""
+    if ename == "NotGraded":
+        return f"Not graded: {evalue}"
+    where = test.where(error.get("line")) if test else "hidden"
+    if where == "visible":
+        return (f"{ename}: {evalue}" if evalue else ename) + inside
+    if ename == "TimeoutError" and error.get("line") is None:
+        return f"The tests of this exercise took too long ({evalue})."
+    if not evalue or plan.reveals_secret(evalue):
+        if inside:
+            return f"A hidden test called your function and it raised {ename}."
+        return "A hidden test failed." if ename == "AssertionError" else f"A hidden test failed ({ename})."
+    if ename == "AssertionError":
+        return f"A hidden test failed: {evalue}"
+    return f"A hidden test failed: {ename}: {evalue}{inside}"
+
+
+def _instructor_detail(plan: LessonPlan, grade_id: str, result: dict) -> str:
+    error = result.get("error") or {}
+    test = plan.test(grade_id)
+    line = error.get("line")
+    where = test.where(line) if test else "?"
+    text = ""
+    if test and line:
+        lines = test.source.split("\n")
+        if 0 < line <= len(lines):
+            text = f" at line {line} ({where}): {lines[line - 1].strip()[:160]}"
+    return f"{error.get('ename')}: {str(error.get('evalue'))[:300]}{text}"
+
+
+def _cell_outputs(plan: LessonPlan, grade_id: str, result: dict | None) -> list:
+    from nbformat.v4 import new_output
+
+    outputs = []
+    if result and result.get("stdout"):
+        outputs.append(new_output("stream", name="stdout", text=result["stdout"]))
+    if not result or not result.get("passed"):
+        result = result or {"error": {"ename": "NotGraded", "evalue": "no result"}}
+        message = student_message(plan, grade_id, result)
+        ename = str((result.get("error") or {}).get("ename") or "AssertionError")
+        evalue = message[len(ename) + 2:] if message.startswith(ename + ": ") else message
+        outputs.append(new_output("error", ename=ename, evalue=evalue, traceback=[message]))
+    return outputs
+
+
+def instructor_notebook(plan: LessonPlan, nb_name: str, source_path: Path | None,
+                        results: dict, ran: bool):
+    """The notebook as the instructor (and, after ClearHiddenTests, the student) should see it.
+
+    Based on nbgrader's autograded notebook (locked cells restored) when the run finished, else on
+    the submitted notebook with its outputs removed. Each test cell gets its real source (visible
+    and hidden tests) and, as its output, what the checker found, with hidden failures trimmed to
+    the test's own message.
+    """
+    import nbformat
+
+    if source_path is None or not source_path.is_file():
+        return None
+    try:
+        nb = nbformat.read(source_path, as_version=4)
+    except Exception:  # noqa: BLE001 - nothing to show
+        return None
+    tests = {t.grade_id: t for t in plan.tests if t.notebook == Path(nb_name).stem}
+    last: dict[str, int] = {}
+    for index, cell in enumerate(nb.cells):
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if grade_id in tests:
+            last[grade_id] = index
+    for cell in nb.cells:
+        if cell.cell_type == "code" and not ran:
+            cell.outputs = []
+            cell.execution_count = None
+    for grade_id, index in last.items():
+        cell = nb.cells[index]
+        cell.cell_type = "code"
+        cell.source = tests[grade_id].source
+        cell.outputs = _cell_outputs(plan, grade_id, results.get(grade_id))
+        cell.setdefault("execution_count", None)
+    return nb
+
+
+def _read_answers(folder: Path, plan: LessonPlan) -> tuple[dict, dict]:
+    answers, problems = {}, {}
+    for test in plan.tests:
+        path = folder / f"{test.grade_id}.json"
+        if not path.is_file() or path.is_symlink():
+            continue
+        if path.stat().st_size > MAX_ANSWERS_MB * 1024 * 1024:
+            problems[test.grade_id] = f"the answers are larger than {MAX_ANSWERS_MB} MB"
+            continue
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError):
+            problems[test.grade_id] = "the recorded answers were unreadable"
+            continue
+        if isinstance(data, dict) and data.get("grade_id") == test.grade_id:
+            answers[test.grade_id] = data
+        else:
+            problems[test.grade_id] = "the recorded answers were malformed"
+    return answers, problems
+
+
+def _not_recorded_reason(run: dict) -> str:
+    if run.get("wall_timeout"):
+        return "the submission ran out of time before this test"
+    if run.get("status") == "timeout":
+        return "this test did not run to the end (time limit)"
+    if run.get("status") == "error":
+        return "the notebook stopped before this test ran"
+    return "this test cell did not run (was it moved above the answer?)"
+
+
+def edited_locked_cells(folder: Path, plan: LessonPlan) -> list[str]:
+    """Locked cells whose text differs from what the student was given (nbgrader restores them)."""
+    edited = []
+    for name in plan.notebooks:
+        try:
+            nb = json.loads((folder / name).read_text(encoding="utf-8"))
+            cells = nb.get("cells", [])
+        except (OSError, ValueError, AttributeError):
+            continue
+        for cell in cells:
+            meta = cell.get("metadata", {}).get("nbgrader", {}) if isinstance(cell, dict) else {}
+            grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+            if grade_id in plan.locked_release:
+                source = cell.get("source", "")
+                text = "".join(source) if isinstance(source, list) else str(source)
+                if text.strip() != plan.locked_release[grade_id].strip() and grade_id not in edited:
+                    edited.append(grade_id)
+    return edited
+
+
+def _written_answered(folder: Path, plan: LessonPlan) -> dict[str, bool]:
+    from course.grading._lesson import TEXT_STUB
+
+    answered = {}
+    for written in plan.written:
+        path = folder / f"{written.notebook}.ipynb"
+        text = ""
+        try:
+            nb = json.loads(path.read_text(encoding="utf-8"))
+            for cell in nb.get("cells", []):
+                meta = cell.get("metadata", {}).get("nbgrader", {})
+                if isinstance(meta, dict) and meta.get("grade_id") == written.grade_id:
+                    source = cell.get("source", "")
+                    text = "".join(source) if isinstance(source, list) else str(source)
+        except (OSError, ValueError, AttributeError):
+            pass
+        answered[written.grade_id] = bool(text.strip()) and text.strip() != TEXT_STUB
+    return answered
+
+
+# --------------------------------------------------------------------------------------------
+# Autograde
+# --------------------------------------------------------------------------------------------
 
 
 def autograde(
@@ -304,6 +569,7 @@ def autograde(
     force: bool = False,
     students: list[str] | None = None,
     quiet: bool = False,
+    sandbox: str | None = None,
 ):
     """Autograde every submission of one lesson, each in isolation; return a table of scores.
 
@@ -316,22 +582,26 @@ def autograde(
     lessons_dir : path
         The instructor sources (``<lesson_id>/<lesson_id>.ipynb``).
     out_dir : path
-        Results go to ``out_dir/<lesson_id>/<student>.json`` and ``scores.csv``.
+        Results go to ``out_dir/<lesson_id>/<student>.json``, ``scores.csv`` and
+        ``notebooks/<student>/<notebook>.ipynb``.
     workers : int
-        Submissions graded at once (each in its own process and temporary nbgrader course).
+        Submissions graded at once (each in its own processes and temporary nbgrader course).
     timeout_per_cell : int
-        Seconds before nbgrader interrupts a cell (the cell then scores nothing).
+        Seconds before nbgrader interrupts a cell, and for each exercise's tests in the checker.
     timeout_per_submission : int
-        Wall-clock seconds before a whole submission is killed (status ``timeout``, score 0).
-        Must be longer than ``timeout_per_cell``. It is also each process's CPU-time limit.
+        Wall-clock seconds before a whole submission is killed (status ``timeout``; what was
+        recorded before still counts). Must be longer than ``timeout_per_cell``. It is also each
+        process's CPU-time limit.
     memory_mb : int
-        Address-space limit (RLIMIT_AS) of the grading process and its kernel.
+        Address-space limit (RLIMIT_AS) of each grading process and kernel.
     force : bool
-        Regrade students who already have a result for this exact submission and source.
+        Regrade students who already have a result for this exact submission, source and grader.
     students : list of str, optional
         Grade only these students (default: every folder in ``submitted_dir``).
     quiet : bool
         Do not print progress to stderr.
+    sandbox : {"auto", "bubblewrap", "none"}, optional
+        How to isolate student code (see ``course.grading._sandbox.detect``).
 
     Returns
     -------
@@ -339,6 +609,9 @@ def autograde(
         One row per student: student, lesson, score, max_score, status, message.
     """
     import pandas as pd
+
+    from course.grading._sandbox import detect
+    from course.grading._scan import scan_submission
 
     lessons_dir = Path(lessons_dir).resolve()
     submitted_dir = Path(submitted_dir).resolve()
@@ -351,7 +624,7 @@ def autograde(
     if not submitted_dir.is_dir():
         raise GradingError(
             f"The submissions folder {str(submitted_dir)!r} does not exist. It should hold "
-            f"<student>/{lesson_id}/{expected[0]} for each student."
+            f"<student>/{lesson_id}/{expected[0]} for each student (`course collect` makes it)."
         )
     if workers < 1:
         raise GradingError("--workers must be at least 1.")
@@ -374,26 +647,34 @@ def autograde(
                 f"{options_text(unknown[0], everyone)}"
             )
         everyone = [s for s in everyone if s in students]
+    plan = lesson_plan(lesson_dir)
+    isolation = detect(sandbox)
+    locked_ids = _locked_ids(lesson_dir)
     results_dir = _private_dir(_private_dir(out_dir) / lesson_id)
     source_sha = sha256_of_tree(lesson_dir)
     total = len(everyone)
     done = 0
     records: dict[str, dict] = {}
     counts_lock = threading.Lock()
+    if not quiet and total:
+        print(f"Grading {total} submission(s) of {lesson_id} with {workers} worker(s); "
+              f"isolation: {isolation.describe()}", file=sys.stderr, flush=True)
 
     def finish(student: str, record: dict, sub_sha: str, seconds: float, note: str = "") -> None:
         nonlocal done
-        record.setdefault("max_score", None)
+        record.setdefault("max_score", plan.max_score)
         record.setdefault("message", "")
         record.update(
             student=student,
             lesson=lesson_id,
             submission_sha256=sub_sha,
             source_sha256=source_sha,
+            grader=GRADER_VERSION,
         )
         if not note:
             record["seconds"] = round(seconds, 2)
             record["graded_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+            record["isolation"] = isolation.describe()
             _write_private(results_dir / f"{student}.json", json.dumps(record, indent=1) + "\n")
         with counts_lock:
             done += 1
@@ -412,63 +693,183 @@ def autograde(
                 continue
         problem = _check_submission(folder, expected)
         if problem:
-            finish(student, {"status": "invalid", "score": 0.0, "message": problem}, sub_sha, 0.0)
+            record = {"status": "invalid", "score": 0.0, "message": problem,
+                      "cells": _zero_cells(plan, problem)}
+            finish(student, record, sub_sha, 0.0)
             continue
         to_grade.append((student, folder, sub_sha))
 
     runner = _Runner()
     limit_warnings: set[str] = set()
+    template_holder = tempfile.TemporaryDirectory(prefix="pp-template-")
+    template = Path(template_holder.name)
 
     def grade_one(student: str, folder: Path, sub_sha: str) -> tuple[str, dict, str, float]:
         started = time.monotonic()
         with tempfile.TemporaryDirectory(prefix="pp-grade-") as tmp:
             os.chmod(tmp, 0o700)
-            job = {
-                "lesson_id": lesson_id,
-                "student": student,
-                "lesson_dir": str(lesson_dir),
-                "submission_dir": str(folder),
-                "workdir": tmp,
-                "result_path": str(Path(tmp) / "result.json"),
-                "timeout_per_cell": int(timeout_per_cell),
-                "cpu_seconds": int(timeout_per_submission),
-                "memory_mb": int(memory_mb),
-                "file_mb": 512,
-            }
-            record = runner.run(job, wall_seconds=timeout_per_submission)
+            record = grade_submission(
+                plan, student, folder, Path(tmp), template=template, runner=runner,
+                isolation=isolation, timeout_per_cell=timeout_per_cell,
+                timeout_per_submission=timeout_per_submission, memory_mb=memory_mb,
+                locked_ids=locked_ids, scan=scan_submission, notebooks_dir=results_dir / "notebooks",
+            )
         return student, record, sub_sha, time.monotonic() - started
 
-    if to_grade:
-        pool = ThreadPoolExecutor(max_workers=min(workers, len(to_grade)))
-        pending: set[Future] = {pool.submit(grade_one, *item) for item in to_grade}
-        try:
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    student, record, sub_sha, seconds = future.result()
-                    for name, state in (record.get("limits") or {}).items():
-                        if state.startswith("not applied") and name not in limit_warnings:
-                            limit_warnings.add(name)
-                            print(f"Warning: {name} limit {state}", file=sys.stderr)
-                    finish(student, record, sub_sha, seconds)
-        except BaseException:
-            runner.stop_all()
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-        pool.shutdown(wait=True)
+    try:
+        if to_grade:
+            prepare_template(plan, lesson_dir, template)
+            pool = ThreadPoolExecutor(max_workers=min(workers, len(to_grade)))
+            pending: set[Future] = {pool.submit(grade_one, *item) for item in to_grade}
+            try:
+                while pending:
+                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        student, record, sub_sha, seconds = future.result()
+                        for name, state in (record.get("limits") or {}).items():
+                            if state.startswith("not applied") and name not in limit_warnings:
+                                limit_warnings.add(name)
+                                print(f"Warning: {name} limit {state}", file=sys.stderr)
+                        finish(student, record, sub_sha, seconds)
+            except BaseException:
+                runner.stop_all()
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+            pool.shutdown(wait=True)
+    finally:
+        template_holder.cleanup()
 
     rows = [{col: records[s].get(col) for col in COLUMNS} for s in everyone]
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame["score"] = frame["score"].astype("float64")
     frame["max_score"] = frame["max_score"].astype("float64")
-    frame.to_csv(results_dir / "scores.csv", index=False)
-    os.chmod(results_dir / "scores.csv", 0o600)
+    _write_private(results_dir / "scores.csv", frame.to_csv(index=False))
     if not quiet:
         counts = frame["status"].value_counts()
-        parts = [f"{int(counts.get(s, 0))} {s}" for s in STATUSES]
+        parts = [f"{int(counts.get(s, 0))} {s}" for s in STATUSES if counts.get(s, 0)]
         print(
-            f"Graded {lesson_id}: {total} submission(s): {', '.join(parts)}. "
+            f"Graded {lesson_id}: {total} submission(s): {', '.join(parts) or 'none'}. "
             f"Results in {results_dir}",
             file=sys.stderr,
         )
+        if not isolation.sandboxed and total:
+            print(f"Note: {isolation.describe()}.", file=sys.stderr)
     return frame
+
+
+def _locked_ids(lesson_dir: Path) -> set[str]:
+    ids = set()
+    for nb_path in lesson_notebooks(lesson_dir):
+        nb = json.loads(nb_path.read_text(encoding="utf-8"))
+        for cell in nb.get("cells", []):
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if isinstance(meta, dict) and meta.get("locked") and meta.get("grade_id"):
+                ids.add(meta["grade_id"])
+    return ids
+
+
+def _zero_cells(plan: LessonPlan, reason: str) -> list[dict]:
+    cells = [{"notebook": t.notebook, "cell": t.grade_id, "score": 0.0, "max_score": t.points,
+              "autograded": True, "needs_manual_grade": False, "message": f"Not graded: {reason}"}
+             for t in plan.tests]
+    cells += [{"notebook": w.notebook, "cell": w.grade_id, "score": 0.0, "max_score": w.points,
+               "autograded": False, "needs_manual_grade": False, "message": ""} for w in plan.written]
+    return sorted(cells, key=lambda c: (c["notebook"], c["cell"]))
+
+
+def grade_submission(plan: LessonPlan, student: str, folder: Path, work: Path, *, template: Path,
+                     runner: _Runner, isolation, timeout_per_cell: int, timeout_per_submission: int,
+                     memory_mb: int, locked_ids: set[str], scan, notebooks_dir: Path) -> dict:
+    """Grade one submission in the private folder ``work``; return its record."""
+    reasons = scan(folder, plan.notebooks, locked_ids)
+    answers_dir = work / "answers"
+    job = {
+        "lesson_id": plan.lesson_id,
+        "student": student,
+        "template": str(template),
+        "submission_dir": str(folder),
+        "workdir": str(work),
+        "answers_dir": str(answers_dir),
+        "result_path": str(work / "result.json"),
+        "timeout_per_cell": int(timeout_per_cell),
+        "cpu_seconds": int(timeout_per_submission),
+        "memory_mb": int(memory_mb),
+        "file_mb": 512,
+        "isolation": {"kind": isolation.kind, "detail": isolation.detail, "bwrap": isolation.bwrap,
+                      "readonly": isolation.readonly},
+    }
+    run = runner.run(job, wall_seconds=timeout_per_submission, isolation=isolation)
+    answers, problems = _read_answers(answers_dir, plan)
+    not_recorded = {t.grade_id: problems.get(t.grade_id) or _not_recorded_reason(run)
+                    for t in plan.tests if t.grade_id not in answers}
+    autograded = work / "autograded" / student / plan.lesson_id
+    runner_argv = isolation.wrap([sys.executable, "-I", "-m", "course.grading._runner"],
+                                 cwd=autograded if autograded.is_dir() else work / "tmp")
+    check_job = {
+        "tests": [{"grade_id": t.grade_id, "source": t.source, "hidden": t.hidden} for t in plan.tests],
+        "answers": answers,
+        "not_recorded": not_recorded,
+        "runner": {"argv": runner_argv, "cwd": str(autograded if autograded.is_dir() else work),
+                   "env": isolation.child_env({"HOME": str(work / "tmp"), "TMPDIR": str(work / "tmp")})
+                   if not isolation.sandboxed else None,
+                   "memory_mb": memory_mb, "cpu_seconds": timeout_per_submission},
+        "call_timeout": timeout_per_cell,
+        "test_timeout": timeout_per_cell,
+    }
+    record: dict = {"status": run.get("status", "error"), "run_status": run.get("status", "error"),
+                    "limits": run.get("limits", {}), "review": reasons}
+    notes = list(run.get("notes") or [])
+    if run.get("nbgrader_log"):
+        record["nbgrader_log"] = run["nbgrader_log"]
+    for grade_id in edited_locked_cells(folder, plan):
+        notes.append(f"the locked cell {grade_id} had been edited; the original was restored")
+    results: dict = {}
+    if run.get("interrupted"):
+        raise KeyboardInterrupt
+    try:
+        wall = timeout_per_cell * (len(plan.tests) + 1) + 30
+        checked = runner.check(check_job, work / "checker", wall, memory_mb, isolation)
+        results = checked.get("results") or {}
+    except GradingError as exc:
+        record["status"] = "error"
+        notes.append(f"the tests could not be run: {exc}")
+    cells = []
+    for test in plan.tests:
+        result = results.get(test.grade_id) or {"passed": False, "error": {
+            "ename": "NotGraded", "evalue": "the checker gave no result"}}
+        passed = bool(result.get("passed"))
+        cells.append({
+            "notebook": test.notebook, "cell": test.grade_id,
+            "score": test.points if passed else 0.0, "max_score": test.points,
+            "autograded": True, "needs_manual_grade": False,
+            "message": "" if passed else student_message(plan, test.grade_id, result),
+            "detail": "" if passed else _instructor_detail(plan, test.grade_id, result),
+        })
+    answered = _written_answered(folder, plan)
+    pending = 0.0
+    for written in plan.written:
+        needs = answered.get(written.grade_id, False)
+        pending += written.points if needs else 0.0
+        cells.append({"notebook": written.notebook, "cell": written.grade_id, "score": 0.0,
+                      "max_score": written.points, "autograded": False, "needs_manual_grade": needs,
+                      "message": "" if needs else "No response."})
+    record["cells"] = sorted(cells, key=lambda c: (c["notebook"], c["cell"]))
+    record["score"] = float(sum(c["score"] for c in cells))
+    record["max_score"] = plan.max_score
+    if pending:
+        notes.append(f"{pending:g} point(s) await manual grading")
+    if reasons:
+        record["status"] = "review"
+        shown = "; ".join(reasons[:3]) + (f"; and {len(reasons) - 3} more" if len(reasons) > 3 else "")
+        notes.insert(0, f"needs review: {shown}")
+    record["message"] = "; ".join(notes)
+    # The notebook the instructor (and, after ClearHiddenTests, the student) sees.
+    for nb_name in plan.notebooks:
+        base = autograded / nb_name if (autograded / nb_name).is_file() else folder / nb_name
+        nb = instructor_notebook(plan, nb_name, base, results, ran=(autograded / nb_name).is_file())
+        if nb is not None:
+            import nbformat
+
+            target = _private_dir(_private_dir(notebooks_dir) / student) / nb_name
+            _write_private(target, nbformat.writes(nb))
+    return record

@@ -31,6 +31,13 @@ import math
 import sys
 
 TAG = "$t"
+# Modules a recorded global may name (``np``, ``pd``, ``measures``...): the checker imports them
+# itself, so a submission can point a name at a real library but never at its own code.
+ALLOWED_MODULES = frozenset({
+    "numpy", "pandas", "math", "cmath", "statistics", "collections", "itertools", "functools",
+    "operator", "re", "json", "datetime", "decimal", "fractions", "random", "string", "textwrap",
+    "typing", "dataclasses", "ast", "inspect", "course", "csv",
+})
 _SCALARS = (bool, int, float, str, type(None))
 MAX_DEPTH = 40
 
@@ -111,10 +118,18 @@ def _encode(value, budget: _Budget, depth: int, functions, globals_needed):
     if kind in _SCALARS:
         budget.spend(len(value) + 2 if kind is str else 8)
         return value
+    nxt = depth + 1
+    module = getattr(kind, "__module__", "") or ""
+    ref = _library_function(value)
+    if ref is not None:
+        return ref
+    if module.startswith("numpy"):
+        return _encode_numpy(value, budget, nxt, functions, globals_needed)
+    if module.startswith("pandas"):
+        return _encode_pandas(value, budget, nxt, functions, globals_needed)
     note = _subclass_note(value)
     if note:
         return _unsupported(value, note)
-    nxt = depth + 1
     if kind in (list, tuple, set, frozenset):
         items = list(value)
         if kind in (set, frozenset):
@@ -134,24 +149,33 @@ def _encode(value, budget: _Budget, depth: int, functions, globals_needed):
                 for k, v in value.items()
             ],
         }
-    module = getattr(kind, "__module__", "") or ""
     if kind.__name__ == "module" and module == "builtins":
         return {TAG: "module", "name": str(getattr(value, "__name__", ""))}
     if kind.__name__ == "function" and module == "builtins":
         return _encode_function(value, budget, functions, globals_needed)
-    if module.startswith("numpy"):
-        return _encode_numpy(value, budget, nxt, functions, globals_needed)
-    if module.startswith("pandas"):
-        return _encode_pandas(value, budget, nxt, functions, globals_needed)
-    if kind.__name__ in {"builtin_function_or_method"} and module == "builtins":
-        owner = getattr(value, "__module__", None) or "builtins"
-        return {TAG: "builtin", "module": str(owner), "name": str(getattr(value, "__name__", ""))}
     return _unsupported(value, f"a {_type_name(value)} cannot be recorded for grading")
 
 
 # --------------------------------------------------------------------------------------------
 # Functions
 # --------------------------------------------------------------------------------------------
+
+
+def _library_function(value) -> dict | None:
+    """A function or class importable from a library module (not the notebook): a reference."""
+    if not callable(value):
+        return None
+    owner = getattr(value, "__module__", None)
+    name = getattr(value, "__name__", None)
+    if not isinstance(owner, str) or not isinstance(name, str) or owner == "__main__":
+        return None
+    module = sys.modules.get(owner)
+    try:
+        if module is None or getattr(module, name, None) is not value:
+            return None
+    except Exception:  # noqa: BLE001 - a module with odd attribute access
+        return None
+    return {TAG: "builtin", "module": owner, "name": name}
 
 
 def _code_names(code) -> set[str]:
@@ -240,6 +264,8 @@ def _encode_values(values, budget: _Budget, depth: int, functions, globals_neede
     """A pandas column (Series values or Index) with its dtype."""
     pd = sys.modules["pandas"]
     dtype = values.dtype
+    if type(dtype).__name__ == "NumpyEADtype":
+        dtype = dtype.numpy_dtype
     n = len(values)
     name = str(dtype)
     if isinstance(dtype, pd.CategoricalDtype):
@@ -251,22 +277,20 @@ def _encode_values(values, budget: _Budget, depth: int, functions, globals_neede
     kind = getattr(dtype, "kind", "O")
     if kind in "mM":
         budget.spend(n * 24)
-        as_int = [None if v is None else int(v) for v in
-                  pd.Series(values).astype("int64", copy=False).where(pd.Series(values).notna(), None).tolist()] \
-            if False else None
-        stamps = pd.Series(values)
-        mask = stamps.isna().tolist()
-        ints = stamps.astype("int64").tolist() if not any(mask) else [
-            None if m else int(v) for m, v in zip(mask, stamps.fillna(stamps.dropna().iloc[0] if len(stamps.dropna()) else 0).astype("int64").tolist(), strict=True)
-        ]
-        del as_int
-        return {"dtype": name, "i8": ints}
+        i8 = getattr(values, "asi8", None)
+        if i8 is None:
+            import numpy as np
+
+            i8 = np.asarray(values).view("i8")
+        return {"dtype": name, "i8": [int(v) for v in i8]}
     if kind in "biuf" or name in {"bool", "boolean", "Int64", "Int32", "Int16", "Int8", "UInt64",
                                   "UInt32", "UInt16", "UInt8", "Float64", "Float32"}:
         budget.spend(n * 12)
-        out = []
-        for v in values.tolist():
-            out.append(None if v is pd.NA else v)
+        if kind in "biuf" and not name[:1].isupper():
+            import numpy as np
+
+            return {"dtype": name, "v": np.asarray(values).tolist()}
+        out = [None if v is pd.NA else _py(v) for v in values.tolist()]
         return {"dtype": name, "v": out}
     if name in {"str", "string"} or isinstance(dtype, pd.StringDtype):
         budget.spend(n * 8)
@@ -447,17 +471,15 @@ class Decoder:
 
         dtype = col.get("dtype")
         if dtype == "category":
-            cats = self._index(col["categories"], depth)
+            cats = pd.Index(self._values(col["categories"], depth))
             return pd.Categorical.from_codes(col["codes"], categories=cats, ordered=col["ordered"])
         if "i8" in col:
-            raw = col["i8"]
-            mask = [v is None for v in raw]
-            arr = np.array([0 if v is None else v for v in raw], dtype="int64")
-            values = pd.Series(arr).astype(dtype) if not str(dtype).startswith("datetime64[") or "," in str(dtype) \
-                else pd.Series(arr.view(dtype))
-            if any(mask):
-                values = values.mask(pd.Series(mask))
-            return values.array
+            arr = np.array(col["i8"], dtype="int64")
+            kind = pd.api.types.pandas_dtype(dtype)
+            if isinstance(kind, pd.DatetimeTZDtype):
+                naive = pd.array(arr.view(f"M8[{kind.unit}]"))
+                return naive.tz_localize("UTC").tz_convert(kind.tz)
+            return pd.array(arr.view(kind))
         if dtype == "object":
             flat = [self.decode(v, depth) for v in col.get("v", [])]
             arr = np.empty(len(flat), dtype=object)

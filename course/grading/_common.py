@@ -159,6 +159,9 @@ def sha256_of_tree(folder: Path, *, skip_instructor: bool = True) -> str:
             rel = path.relative_to(folder)
             if skip_instructor and any(is_instructor_only(part) for part in rel.parts):
                 continue
+            if path.is_symlink():
+                digest.update(b"link:" + str(rel).encode() + b"\0")
+                continue
             if path.is_file():
                 digest.update(str(rel).encode() + b"\0")
                 digest.update(hashlib.sha256(path.read_bytes()).digest())
@@ -186,8 +189,9 @@ def nbgrader_config(root: Path, *, timeout_per_cell: int | None = None):
         c.Execute.interrupt_on_timeout = True
     # Unix sockets (absolute paths inside this private course) instead of TCP ports: parallel
     # kernels cannot collide on a port. Socket paths must stay under ~107 characters.
-    socket_prefix = root / "kernel"
+    socket_prefix = root / "sock" / "k"
     if os.name == "posix" and len(str(socket_prefix)) < 80:
+        socket_prefix.parent.mkdir(parents=True, exist_ok=True)
         c.KernelManager.transport = "ipc"
         c.KernelManager.ip = str(socket_prefix)
     return c

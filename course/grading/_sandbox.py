@@ -11,7 +11,8 @@ started through :func:`wrap`, which puts them in a bubblewrap sandbox when one i
   the gradebook, other submissions, results and the instructor's home folder do not exist there;
 - write access to the copy of this one submission (and the folder where its answers are recorded);
 - a cleared environment (no instructor variables, tokens or paths leak in);
-- it dies with its parent, and everything in it dies with it.
+- it dies with its parent, and everything in it dies with it; it stays in its parent's process group,
+  so the kernel manager's interrupt (SIGINT to the group) still reaches the kernel.
 
 Without bubblewrap (macOS, Windows, or a Linux system that does not allow user namespaces), the
 code runs as the grading user, limited only by CPU time, memory and file-size limits. It can then
@@ -112,7 +113,6 @@ class Isolation:
             self.bwrap,
             "--unshare-all",
             "--die-with-parent",
-            "--new-session",
             "--uid", NOBODY,
             "--gid", NOBODY,
             "--hostname", "grading",

@@ -1,19 +1,48 @@
-"""Grade one submission in a private nbgrader course (run as a child process by autograde).
+"""Run one submission through nbgrader's autograde in a private course (a child process of autograde).
 
-Usage: ``python -m course.grading._worker JOB.json``. The job names the lesson source, the
-submission folder, a private work folder and where to write the result. Resource limits are applied
-to this process first, so the kernel that nbgrader starts inherits them.
+Usage: ``python -m course.grading._worker JOB.json``. The job names a prepared course template (the
+lesson's *grading source* and its gradebook, see ``_lesson.py``), the submission folder, a private
+work folder and where to write the result. Resource limits are applied to this process first, so
+the kernel that nbgrader starts inherits them; the kernel itself runs in the sandbox (``_sandbox``)
+when there is one.
+
+nbgrader does what it is good at: it restores locked and test cells that a student edited,
+deleted, duplicated or changed the type of, restores data files, executes the notebook with a
+per-cell timeout and interrupts a cell that runs too long. It does not score anything we use: the
+test cells it runs hold the visible tests and one line that records the answers, and the scores come
+from the checker afterwards. This worker reports what happened while the notebook ran.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import sys
 import time
 from pathlib import Path
 
 CELL_TIMEOUT_ENAMES = {"CellTimeoutError"}
+KERNEL_NAME = "course-grading"
+MAX_OUTPUT_BYTES_PER_CELL = 1_000_000
+TRUNCATED = "\n... output truncated by the grader (more than 1 MB from one cell) ...\n"
+
+# nbgrader's warnings about a submission's structure, in words for the instructor.
+_STRUCTURE_NOTES = [
+    (re.compile(r"Attribute 'cell_type' for cell (\S+) has changed"),
+     "cell {0} had been changed to another cell type; nbgrader restored it"),
+    (re.compile(r"Attribute 'points' for cell (\S+) has changed"),
+     "the points of cell {0} had been edited; nbgrader restored them"),
+    (re.compile(r"Attribute 'locked' for cell (\S+) has changed"),
+     "cell {0} had been unlocked; nbgrader restored it"),
+    (re.compile(r"Missing grade cell (\S+) encountered"),
+     "cell {0} was missing; nbgrader added it back"),
+    (re.compile(r"Cell with id '([^']+)' exists multiple times"),
+     "cell {0} appeared more than once; only the last copy was graded"),
+    (re.compile(r"Cell '([^']+)' does not exist in the database"),
+     "a cell claimed the unknown id {0}; it was treated as an ordinary cell"),
+]
 
 
 def apply_limits(memory_mb: int | None, cpu_seconds: int | None, file_mb: int | None) -> dict:
@@ -52,15 +81,85 @@ def apply_limits(memory_mb: int | None, cpu_seconds: int | None, file_mb: int | 
     return report
 
 
-def _autograded_ids(source_nb: Path) -> set[str]:
-    """grade_ids of the autograder test cells (grade cells that are not answers)."""
-    nb = json.loads(source_nb.read_text(encoding="utf-8"))
-    ids = set()
-    for cell in nb.get("cells", []):
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("grade") and not meta.get("solution"):
-            ids.add(meta.get("grade_id"))
-    return ids
+def _limited_execute():
+    """nbgrader's Execute, keeping at most ~1 MB of output per cell (the rest is counted, not kept)."""
+    from nbformat.v4 import new_output
+    from nbgrader.preprocessors import Execute
+
+    class LimitedExecute(Execute):
+        def output(self, outs, msg, display_id, cell_index):
+            used = getattr(self, "_course_used", None)
+            if used is None:
+                used = self._course_used = {}
+            content = msg.get("content") or {}
+            size = len(content.get("text") or "")
+            for value in (content.get("data") or {}).values():
+                size += len(value) if isinstance(value, str) else len(json.dumps(value))
+            size += sum(len(line) for line in content.get("traceback") or [])
+            before = used.get(cell_index, 0)
+            used[cell_index] = before + size
+            if before + size > MAX_OUTPUT_BYTES_PER_CELL:
+                if before <= MAX_OUTPUT_BYTES_PER_CELL:
+                    outs.append(new_output("stream", name="stdout", text=TRUNCATED))
+                return None
+            return super().output(outs, msg, display_id, cell_index)
+
+    return LimitedExecute
+
+
+def _copy_submission(src: Path, dest: Path) -> list[str]:
+    """Copy regular files and folders only (no symlinks, devices or instructor-only names)."""
+    from course.grading._common import _is_debris, is_instructor_only
+
+    skipped = []
+    dest.mkdir(parents=True, exist_ok=True)
+    for root, dirs, files in os.walk(src, followlinks=False):
+        rel = Path(root).relative_to(src)
+        keep = []
+        for name in dirs:
+            full = Path(root) / name
+            if full.is_symlink():
+                skipped.append(str(rel / name))
+            elif not (is_instructor_only(name) or _is_debris(name) or name == ".course-answers"):
+                keep.append(name)
+        dirs[:] = keep
+        (dest / rel).mkdir(parents=True, exist_ok=True)
+        for name in files:
+            full = Path(root) / name
+            if is_instructor_only(name) or _is_debris(name):
+                continue
+            if full.is_symlink() or not full.is_file():
+                skipped.append(str(rel / name))
+                continue
+            shutil.copyfile(full, dest / rel / name)
+    return skipped
+
+
+def _write_kernelspec(job: dict, work: Path, cwd: Path, answers: Path) -> None:
+    from course.grading._sandbox import Isolation
+
+    iso = job.get("isolation") or {"kind": "none", "detail": ""}
+    isolation = Isolation(iso["kind"], iso.get("detail", ""), bwrap=iso.get("bwrap"),
+                          readonly=iso.get("readonly") or [])
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    env = {"COURSE_ANSWERS_DIR": str(answers)}
+    argv = isolation.wrap(
+        argv,
+        cwd=cwd,
+        writable=[answers, work / "sock"],
+        readable=[work / "tmp"],
+        env=env,
+    )
+    spec_dir = work / "share" / "jupyter" / "kernels" / KERNEL_NAME
+    spec_dir.mkdir(parents=True, exist_ok=True)
+    spec = {"argv": argv, "display_name": "Python 3 (grading)", "language": "python"}
+    if isolation.sandboxed:
+        # A signal would reach bubblewrap, not the kernel inside it: interrupt by message instead
+        # (ipykernel then sends SIGINT to itself).
+        spec["interrupt_mode"] = "message"
+    else:
+        spec["env"] = env
+    (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
 
 
 def _cells_with_error(autograded_dir: Path, enames: set[str]) -> list[str]:
@@ -77,49 +176,80 @@ def _cells_with_error(autograded_dir: Path, enames: set[str]) -> list[str]:
     return found
 
 
+def _cells_truncated(autograded_dir: Path) -> list[str]:
+    found = []
+    for nb_path in sorted(autograded_dir.glob("*.ipynb")):
+        nb = json.loads(nb_path.read_text(encoding="utf-8"))
+        for index, cell in enumerate(nb.get("cells", [])):
+            if any(o.get("text") == TRUNCATED for o in cell.get("outputs", []) or []):
+                grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+                found.append(grade_id or f"cell {index + 1}")
+    return found
+
+
 def _error_summary(result: dict) -> str:
     from course.grading._release import _last_error
 
     text = result.get("log", "") + "\n" + result.get("error", "")
-    if "DeadKernelError" in text or "Kernel died" in text:
-        return "the kernel died while running the notebook (it may have hit the CPU limit or crashed)"
-    if "Timeout waiting for IOPub" in text or "CellTimeoutError" in text:
+    if "DeadKernelError" in text or "Kernel died" in text or "kernel died" in text.lower():
+        return "the kernel stopped while running the notebook (it crashed, exited or hit a limit)"
+    if "Timeout waiting for IOPub" in text or "CellTimeoutError" in text or "UnresponsiveKernel" in text:
         return "a cell ran past the time limit and the kernel could not be interrupted"
+    if "failed to validate" in text or "ValidationError" in text:
+        return "the notebook's nbgrader metadata is corrupted beyond repair"
     return _last_error(text)
 
 
+def structure_notes(log_text: str) -> list[str]:
+    notes = []
+    for pattern, words in _STRUCTURE_NOTES:
+        for match in pattern.finditer(log_text):
+            note = words.format(match.group(1).strip("'\"."))
+            if note not in notes:
+                notes.append(note)
+    return notes
+
+
 def grade(job: dict) -> dict:
-    """Grade the submission described by ``job`` and return the result record."""
+    """Autograde the submission described by ``job`` and report what happened."""
     started = time.monotonic()
     limits = apply_limits(job.get("memory_mb"), job.get("cpu_seconds"), job.get("file_mb"))
+    # jsonschema (through nbformat) compiles dozens of IRI grammars at import when rfc3987_syntax
+    # is installed: most of a second per worker, for a format check grading never uses.
+    sys.modules.setdefault("rfc3987_syntax", None)
 
-    from nbgrader.api import Gradebook
-    from nbgrader.converters import Autograde, GenerateAssignment
+    from nbgrader.converters import Autograde
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.utils import capture_log
+    from traitlets.config import Config
 
-    from course.grading._common import copy_lesson, nbgrader_config, prepare_nbgrader, quiet_logger
+    from course.grading._common import nbgrader_config, prepare_nbgrader, quiet_logger
 
     prepare_nbgrader()
     lesson_id, student = job["lesson_id"], job["student"]
     work = Path(job["workdir"])
-    copy_lesson(Path(job["lesson_dir"]), work / "source" / lesson_id)
+    template = Path(job["template"])
+    shutil.copytree(template / "source", work / "source")
+    shutil.copyfile(template / "gradebook.db", work / "gradebook.db")
     submitted = work / "submitted" / student / lesson_id
-    # Only the submission itself: no instructor files a student might have added to their folder.
-    copy_lesson(Path(job["submission_dir"]), submitted)
+    skipped = _copy_submission(Path(job["submission_dir"]), submitted)
+    answers = Path(job["answers_dir"])
+    answers.mkdir(parents=True, exist_ok=True)
+    autograded = work / "autograded" / student / lesson_id
+    autograded.mkdir(parents=True, exist_ok=True)
+    (work / "sock").mkdir(exist_ok=True)
+    _write_kernelspec(job, work, autograded, answers)
 
     config = nbgrader_config(work, timeout_per_cell=job["timeout_per_cell"])
+    extra = Config()
+    extra.Execute.kernel_name = KERNEL_NAME
+    extra.OverwriteCells.add_missing_cells = True
+    extra.Autograde.autograde_preprocessors = _autograde_preprocessors()
+    config.merge(extra)
     log = quiet_logger()
-    record = {"status": "error", "score": 0.0, "max_score": None, "cells": [], "limits": limits}
-
-    coursedir = CourseDirectory(config=config, log=log)
-    coursedir.assignment_id = lesson_id
-    app = GenerateAssignment(coursedir=coursedir, config=config, log=log)
-    app.force, app.create_assignment = True, True
-    result = capture_log(app)
-    if not result["success"]:
-        record["message"] = "could not prepare the lesson: " + _error_summary(result)
-        return record
+    record = {"status": "ok", "notes": [], "limits": limits, "ran": False}
+    if skipped:
+        record["notes"].append("ignored links and special files: " + ", ".join(sorted(skipped)[:5]))
 
     coursedir = CourseDirectory(config=config, log=log)
     coursedir.assignment_id = lesson_id
@@ -127,58 +257,45 @@ def grade(job: dict) -> dict:
     app = Autograde(coursedir=coursedir, config=config, log=log)
     app.force, app.create_student = True, True
     result = capture_log(app)
+    record["notes"] += structure_notes(result.get("log", ""))
     if not result["success"]:
         summary = _error_summary(result)
-        if "time limit" in summary:
-            record["status"] = "timeout"
-        record["message"] = "nbgrader could not grade it: " + summary
-        return record
-
-    autograded_ids = set()
-    for nb in (work / "source" / lesson_id).glob("*.ipynb"):
-        autograded_ids |= _autograded_ids(nb)
-    with Gradebook(config.CourseDirectory.db_url) as gb:
-        submission = gb.find_submission(lesson_id, student)
-        cells = []
-        pending = 0.0
-        for notebook in submission.notebooks:
-            for g in notebook.grades:
-                if g.needs_manual_grade:
-                    pending += float(g.max_score)
-                cells.append(
-                    {
-                        "notebook": notebook.name,
-                        "cell": g.name,
-                        "score": float(g.score),
-                        "max_score": float(g.max_score),
-                        "autograded": g.name in autograded_ids,
-                        "needs_manual_grade": bool(g.needs_manual_grade),
-                    }
-                )
-        record["score"] = float(submission.score)
-        record["max_score"] = float(submission.max_score)
-        record["cells"] = sorted(cells, key=lambda c: (c["notebook"], c["cell"]))
-
-    autograded_dir = work / "autograded" / student / lesson_id
-    timed_out = _cells_with_error(autograded_dir, CELL_TIMEOUT_ENAMES)
-    notes = []
-    if timed_out:
-        record["status"] = "timeout"
-        notes.append(
-            f"interrupted after {job['timeout_per_cell']} s in {', '.join(timed_out)}; "
-            "the other cells were graded"
-        )
+        record["status"] = "timeout" if "time limit" in summary else "error"
+        record["notes"].append(summary)
+        text = (result.get("log", "") + "\n" + result.get("error", "")).strip()
+        record["nbgrader_log"] = text[-3000:]
     else:
-        record["status"] = "ok"
-    out_of_memory = _cells_with_error(autograded_dir, {"MemoryError"})
-    if out_of_memory:
-        notes.append(f"ran out of memory (limit {job.get('memory_mb')} MB) in {', '.join(out_of_memory)}")
-    record["message"] = "; ".join(notes)
-    if pending:
-        note = f"{pending:g} point(s) await manual grading"
-        record["message"] = f"{record['message']}; {note}" if record["message"] else note
+        record["ran"] = True
+        timed_out = _cells_with_error(autograded, CELL_TIMEOUT_ENAMES)
+        if timed_out:
+            record["status"] = "timeout"
+            record["notes"].append(
+                f"interrupted after {job['timeout_per_cell']} s in {', '.join(timed_out)}; "
+                "the other cells were graded"
+            )
+        out_of_memory = _cells_with_error(autograded, {"MemoryError"})
+        if out_of_memory:
+            record["notes"].append(
+                f"ran out of memory (limit {job.get('memory_mb')} MB) in {', '.join(out_of_memory)}")
+        truncated = _cells_truncated(autograded)
+        if truncated:
+            record["notes"].append(f"printed more than 1 MB in {', '.join(truncated)} (output cut)")
     record["seconds_in_worker"] = round(time.monotonic() - started, 2)
     return record
+
+
+def _autograde_preprocessors():
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbgrader.preprocessors import (
+        AssignLatePenalties,
+        CheckCellMetadata,
+        IgnorePattern,
+        LimitOutput,
+        SaveAutoGrades,
+    )
+
+    return [_limited_execute(), IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+            SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -187,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         record = grade(job)
     except Exception as exc:  # noqa: BLE001 - report any failure as this submission's error
-        record = {"status": "error", "score": 0.0, "message": f"grading failed: {exc!r}"[:500]}
+        record = {"status": "error", "notes": [f"grading failed: {exc!r}"[:500]]}
     tmp = Path(job["result_path"] + ".tmp")
     tmp.write_text(json.dumps(record), encoding="utf-8")
     os.replace(tmp, job["result_path"])

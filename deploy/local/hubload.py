@@ -145,6 +145,7 @@ class LocalHub:
         self.proc: subprocess.Popen | None = None
         self._user_tokens: dict[str, str] = {}
         self._owner: dict[int, str | None] = {}
+        self._seen: dict[int, int] = {}  # every descendant seen: pid -> start time
         self._lock = threading.Lock()
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -204,6 +205,7 @@ class LocalHub:
             else:
                 core.append(pid)
         starts = {pid: table[pid][1] for pid in [*users, *core] if pid in table}
+        self._seen.update(starts)
         return users, core, starts
 
     def user_processes(self) -> dict[int, str]:
@@ -216,7 +218,7 @@ class LocalHub:
 
     def stop(self, timeout: float = 60) -> None:
         """Stop the hub (which stops every server), then end any process it left behind."""
-        _, _, started = self._processes()  # what to clean up if the hub leaves anything behind
+        self._processes()  # note what to clean up if the hub leaves anything behind
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -227,7 +229,7 @@ class LocalHub:
         # Servers run in their own sessions: end any that outlived the hub (same pid and start
         # time as one of its descendants, so never an unrelated process that reused the pid).
         table = _proc_table()
-        for pid, start in started.items():
+        for pid, start in self._seen.items():
             if pid != getattr(self.proc, "pid", None) and table.get(pid, (0, -1))[1] == start:
                 try:
                     os.kill(pid, signal.SIGKILL)
@@ -404,9 +406,12 @@ class Kernel:
                 raise StepError("run", f"no reply within {timeout:.0f} s to: {code[:60]!r}")
             self.ws.settimeout(remaining)
             try:
-                msg = json.loads(self.ws.recv())
+                raw = self.ws.recv()
             except websocket.WebSocketTimeoutException:
                 continue
+            if isinstance(raw, bytes):  # a message with binary buffers (widgets): not ours
+                continue
+            msg = json.loads(raw)
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
             kind, content = msg["header"]["msg_type"], msg.get("content", {})

@@ -19,18 +19,12 @@ PP_HUB_SERVICE_TOKEN       if set, registers a "loadtest" service with this toke
                            admin scopes the load run needs.
 PP_HUB_PORTS               range of single-user server ports (default 20000-32000).
 
-Two settings fix failures that stock settings produce when many students start at once
-(measured: 2 of 25 simultaneous spawns failed without them):
-
-1. each server gets its port from a reserved range, handed out in turn (``pre_spawn_hook``),
-   instead of "bind port 0 and release it", which let two servers race for one port;
-2. kernels talk over Unix sockets (``--KernelManager.transport=ipc``) instead of TCP ports,
-   which raced the same way inside kernels.
+The settings every deployment shares (reserved server ports and Unix-socket kernels, which fix
+two races that stock settings lose when a class logs in at once; student and instructor Jupyter
+settings) come from ../jupyterhub_config.d/productive_places.py, loaded at the end.
 """
 
-import itertools
 import os
-import socket
 import sys
 from pathlib import Path
 
@@ -75,7 +69,7 @@ c.JupyterHub.load_groups = {"instructors": {"users": INSTRUCTORS}}
 c.JupyterHub.spawner_class = "simple"
 c.SimpleLocalProcessSpawner.home_dir_template = str(STATE / "h" / "{username}")
 c.Spawner.cmd = [str(Path(sys.executable).with_name("jupyterhub-singleuser"))]
-c.Spawner.args = ["--KernelManager.transport=ipc"] + (["--allow-root"] if os.geteuid() == 0 else [])
+c.Spawner.args = ["--allow-root"] if os.geteuid() == 0 else []
 c.Spawner.default_url = "/lab"
 c.Spawner.start_timeout = 300
 c.Spawner.http_timeout = 240
@@ -85,40 +79,13 @@ c.Spawner.environment = {
     "NBGRADER_EXCHANGE_ROOT": str(EXCHANGE),
 }
 
-_lo, _hi = (int(p) for p in os.environ.get("PP_HUB_PORTS", "20000-32000").split("-"))
-_ports = itertools.cycle(range(_lo, _hi))
-
-
-def _next_free_port() -> int:
-    """The next port of the reserved range that nothing is listening on."""
-    for _ in range(_hi - _lo):
-        port = next(_ports)
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        return port
-    raise RuntimeError(f"no free port in {_lo}-{_hi}")
-
-
-def pre_spawn_hook(spawner):
-    """Hand out a port in turn, and the student or instructor Jupyter configuration."""
-    spawner.port = _next_free_port()
-    home = Path(spawner.home_dir)
-    home.mkdir(parents=True, exist_ok=True)
-    is_instructor = any(g.name == "instructors" for g in spawner.user.groups)
-    # Same layering as on TLJH: the student config for everyone, the instructor's on top.
-    config_path = [INSTRUCTOR_CONFIG, STUDENT_CONFIG] if is_instructor else [STUDENT_CONFIG]
-    spawner.environment = {
-        **spawner.environment,
-        "JUPYTER_CONFIG_PATH": os.pathsep.join(str(p) for p in config_path),
-        # Short kernel socket paths (Unix sockets are limited to about 107 characters).
-        "JUPYTER_RUNTIME_DIR": str(home / ".r"),
-    }
-
-
-c.Spawner.pre_spawn_hook = pre_spawn_hook
+# Ports handed out in turn, kernels on Unix sockets, student/instructor settings: the settings
+# every deployment shares. The student settings come from the repository here (TLJH and the
+# Kubernetes image install them for the whole environment instead).
+os.environ.setdefault("PP_STUDENT_JUPYTER_CONFIG", str(STUDENT_CONFIG))
+os.environ.setdefault("PP_INSTRUCTOR_JUPYTER_CONFIG", str(INSTRUCTOR_CONFIG))
+os.environ.setdefault("PP_SERVER_PORTS", os.environ.get("PP_HUB_PORTS", "20000-32000"))
+load_subconfig(str(HERE.parent / "jupyterhub_config.d" / "productive_places.py"))  # noqa: F821
 
 # -- the load run's service account -----------------------------------------------------------
 if os.environ.get("PP_HUB_SERVICE_TOKEN"):

@@ -1,0 +1,220 @@
+"""Feedback for students: one HTML file per student and notebook, made by nbgrader.
+
+nbgrader's GenerateFeedback runs in a private course on a copy of the workspace gradebook, with
+``ClearHiddenTests`` and ``ClearMarkScheme`` added, so the HTML shows each student's work, the
+visible tests, their score and the marker's comments, and each failed test explained by the test's
+own message (hidden failures trimmed to that message, never the hidden code or expected values).
+
+Before a file is kept it is checked: its text must contain no hidden-test line or literal, no
+solution line and no rubric text that the student did not write themselves. A file that fails is
+deleted and reported, so a leak can never be sent. Submissions awaiting review get no feedback
+until an instructor has decided (``course review``).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+from course.grading._common import (
+    GradingError,
+    check_lesson_ids,
+    nbgrader_config,
+    prepare_nbgrader,
+    quiet_logger,
+)
+from course.grading._lesson import LessonPlan, contains_literal, lesson_plan, norm, text_of
+from course.grading._workspace import Workspace, private_dir, write_private
+
+SCORE_RE = re.compile(r"Score:\s*[\d.]+\s*/\s*[\d.]+")
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in {"style", "script"}:
+            self.skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in {"style", "script"} and self.skip:
+            self.skip -= 1
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.parts.append(data)
+
+
+def html_text(page: str) -> str:
+    """The visible text of an HTML page (tags, styles and scripts removed, entities decoded).
+
+    Examples
+    --------
+    >>> html_text('<p>a <span class="n">x</span>&lt;1</p><style>p {}</style>')
+    'a x<1'
+    """
+    parser = _Text()
+    parser.feed(page)
+    parser.close()
+    return html.unescape("".join(parser.parts))
+
+
+def leaks_in(page_text: str, plan: LessonPlan, own_text: str) -> list[str]:
+    """Secrets of the lesson found in ``page_text`` that the student did not write themselves."""
+    page_text = SCORE_RE.sub(" ", page_text)  # nbgrader's own "Score: 1.5 / 2.0" headings
+    flat = norm(page_text)
+    own = norm(own_text)
+    found = []
+    for line in sorted(plan.secret_lines):
+        if line in flat and line not in own:
+            found.append(f"the line {line[:80]!r}")
+    for literal in sorted(plan.secret_literals):
+        if contains_literal(page_text, literal) and not contains_literal(own_text, literal):
+            found.append(f"the value {literal[:40]!r}")
+    return found
+
+
+def own_text(nb: dict, plan: LessonPlan) -> str:
+    """What the student wrote or made run: every cell except the test cells, with outputs."""
+    test_ids = {t.grade_id for t in plan.tests}
+    parts = []
+    for cell in nb.get("cells", []):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if isinstance(meta, dict) and meta.get("grade_id") in test_ids:
+            continue
+        parts.append(text_of(cell.get("source")))
+        for output in cell.get("outputs") or []:
+            parts.append(text_of(output.get("text")))
+            parts.append(str(output.get("evalue", "")))
+            parts += [text_of(t) for t in output.get("traceback") or []]
+            for value in (output.get("data") or {}).values():
+                parts.append(text_of(value) if isinstance(value, (str, list)) else json.dumps(value))
+    return "\n".join(parts)
+
+
+@dataclass
+class FeedbackReport:
+    lesson: str
+    written: list[Path] = field(default_factory=list)
+    held: list[tuple[str, str]] = field(default_factory=list)  # (student, why)
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (student, leak)
+
+    def summary(self) -> str:
+        lines = [f"Feedback for {self.lesson}: {len(self.written)} file(s) written, "
+                 f"{len(self.held)} held back, {len(self.refused)} refused."]
+        lines += [f"  held back: {s}: {why}" for s, why in self.held]
+        lines += [f"  REFUSED (would show instructor content): {s}: {why}" for s, why in self.refused]
+        return "\n".join(lines)
+
+
+def _reviews(results: Path) -> dict:
+    try:
+        return json.loads((results / "reviews.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def generate_feedback(workspace: Workspace, lessons_dir: str | Path, lesson_id: str,
+                      students: list[str] | None = None) -> FeedbackReport:
+    """Write feedback HTML for every graded student of a lesson (see the module docstring)."""
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    from nbgrader.converters import GenerateFeedback
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.preprocessors import ClearHiddenTests, ClearMarkScheme, GetGrades
+    from nbgrader.utils import capture_log
+
+    from course.grading._gradebook import sync_gradebook
+    from course.grading._release import _last_error
+
+    lessons_dir = Path(lessons_dir).resolve()
+    (lesson_id,) = check_lesson_ids(lessons_dir, [lesson_id])
+    results = workspace.grades / lesson_id
+    if not results.is_dir():
+        raise GradingError(
+            f"{lesson_id!r} has not been graded yet (no {results}). Run `course grade {lesson_id}` first."
+        )
+    plan = lesson_plan(lessons_dir / lesson_id)
+    report = FeedbackReport(lesson_id)
+    reviews = _reviews(results)
+    chosen = []
+    for path in sorted(results.glob("*.json")):
+        if path.name == "reviews.json":
+            continue
+        record = json.loads(path.read_text(encoding="utf-8"))
+        student = record.get("student")
+        if students is not None and student not in students:
+            continue
+        if record.get("status") == "invalid":
+            report.held.append((student, f"not gradable ({record.get('message')})"))
+            continue
+        decision = reviews.get(student, {})
+        if record.get("status") == "review" and not (
+                decision.get("submission_sha256") == record.get("submission_sha256")
+                and decision.get("decision") in {"accept", "reject"}):
+            report.held.append((student, "awaiting review (course review)"))
+            continue
+        if not (results / "notebooks" / student).is_dir():
+            report.held.append((student, "no notebook to show"))
+            continue
+        chosen.append(student)
+    if not chosen:
+        return report
+    sync_gradebook(workspace, lessons_dir, lesson_id, students=chosen)
+    prepare_nbgrader()
+    with tempfile.TemporaryDirectory(prefix="pp-feedback-") as tmp:
+        tmp = Path(tmp)
+        shutil.copyfile(workspace.gradebook, tmp / "gradebook.db")
+        for student in chosen:
+            target = tmp / "autograded" / student / lesson_id
+            target.mkdir(parents=True)
+            for nb in (results / "notebooks" / student).glob("*.ipynb"):
+                shutil.copyfile(nb, target / nb.name)
+        config = nbgrader_config(tmp)
+        config.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ClearMarkScheme,
+                                                 CSSHTMLHeaderPreprocessor]
+        config.ClearHiddenTests.enforce_metadata = False
+        config.ClearMarkScheme.enforce_metadata = False
+        log = quiet_logger("course.grading.feedback")
+        coursedir = CourseDirectory(config=config, log=log)
+        coursedir.assignment_id = lesson_id
+        coursedir.student_id = "*"
+        app = GenerateFeedback(coursedir=coursedir, config=config, log=log)
+        app.force = True
+        result = capture_log(app)
+        if not result["success"]:
+            raise GradingError(
+                f"nbgrader could not make the feedback for {lesson_id!r}: "
+                f"{_last_error(result.get('log', '') + result.get('error', ''))}"
+            )
+        for student in chosen:
+            made = tmp / "feedback" / student / lesson_id
+            dest = workspace.feedback / student / lesson_id
+            pages = sorted(made.glob("*.html")) if made.is_dir() else []
+            if not pages:
+                report.held.append((student, "nbgrader made no feedback file"))
+                continue
+            problems = []
+            for page in pages:
+                nb_path = results / "notebooks" / student / (page.stem + ".ipynb")
+                nb = json.loads(nb_path.read_text(encoding="utf-8")) if nb_path.exists() else {}
+                found = leaks_in(html_text(page.read_text(encoding="utf-8")), plan, own_text(nb, plan))
+                problems += [f"{page.name}: {f}" for f in found]
+            if dest.exists():
+                shutil.rmtree(dest)
+            if problems:
+                report.refused.append((student, "; ".join(problems[:3])))
+                continue
+            private_dir(dest)
+            for page in pages:
+                write_private(dest / page.name, page.read_bytes())
+                report.written.append(dest / page.name)
+    return report

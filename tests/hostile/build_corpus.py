@@ -1,0 +1,450 @@
+"""Build the corpus of broken and hostile submissions of the fixture lesson.
+
+Every case is a student's submission folder, made from the *student* version of the fixture lesson
+(what a student really receives) by a few edits. ``tests/test_grading_hostile.py`` grades them all
+in one class, with honest submissions among them, and checks that none hangs or crashes the run,
+changes another student's grade, or scores more than an honest wrong answer.
+
+Usage::
+
+    python tests/hostile/build_corpus.py DEST            # write DEST/<case>/zz-fixture/...
+    python tests/hostile/build_corpus.py DEST --report   # also grade them and print a table
+
+The notebooks are generated rather than committed: several are deliberately not valid notebooks,
+and the others would trip the repository's notebook and lint checks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+LESSON = "zz-fixture"
+HERE = Path(__file__).resolve().parent
+FIXTURE_LESSONS = HERE.parent / "fixtures" / "lessons"
+
+GAP_RIGHT = "def gap(values, a, b):\n    return float(values[a]) / float(values[b])\n"
+# Passes the visible test by knowing its answer, and is wrong everywhere else.
+GAP_VISIBLE_ONLY = (
+    "def gap(values, a, b):\n"
+    "    if (a, b) == ('London', 'Wales'):\n"
+    "        return 48.1 / 31.2\n"
+    "    return 1.0\n"
+)
+LARGEST_RIGHT = "largest = max(data, key=data.get)\n"
+LARGEST_WRONG = 'largest = "Wales"\n'
+
+
+@dataclass
+class Case:
+    """One submission and what grading it must give.
+
+    ``baseline`` names the honest submission with the same genuine work; the case may not score
+    more than it. ``statuses`` lists the acceptable statuses.
+    """
+
+    name: str
+    what: str
+    baseline: str
+    statuses: set[str]
+    answers: dict[str, str] = field(default_factory=dict)
+    edit: object = None  # function(nb) -> nb, applied after the answers
+    raw: bytes | None = None  # the notebook file's bytes instead of a notebook
+    files: dict[str, bytes] = field(default_factory=dict)
+    links: dict[str, str] = field(default_factory=dict)
+    no_notebook: bool = False
+    review: bool = False  # must be routed to manual review
+
+
+def _cells(nb: dict, grade_id: str) -> list[int]:
+    return [i for i, c in enumerate(nb["cells"])
+            if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id]
+
+
+def _set(nb: dict, grade_id: str, source: str) -> dict:
+    for index in _cells(nb, grade_id):
+        nb["cells"][index]["source"] = source
+    return nb
+
+
+def _delete(grade_id: str):
+    def edit(nb: dict) -> dict:
+        nb["cells"] = [c for i, c in enumerate(nb["cells"]) if i not in _cells(nb, grade_id)]
+        return nb
+    return edit
+
+
+def _move_before(moved: str, anchor: str):
+    def edit(nb: dict) -> dict:
+        (i,) = _cells(nb, moved)
+        cell = nb["cells"].pop(i)
+        (j,) = _cells(nb, anchor)
+        nb["cells"].insert(j, cell)
+        return nb
+    return edit
+
+
+def _duplicate(grade_id: str):
+    def edit(nb: dict) -> dict:
+        (i,) = _cells(nb, grade_id)
+        copy = json.loads(json.dumps(nb["cells"][i]))
+        copy["id"] = copy.get("id", "x") + "-copy"
+        nb["cells"].insert(i, copy)
+        return nb
+    return edit
+
+
+def _retype(*grade_ids: str):
+    def edit(nb: dict) -> dict:
+        for grade_id in grade_ids:
+            for i in _cells(nb, grade_id):
+                cell = nb["cells"][i]
+                cell["cell_type"] = "markdown"
+                cell.pop("outputs", None)
+                cell.pop("execution_count", None)
+        return nb
+    return edit
+
+
+def _metadata(grade_id: str, **changes):
+    def edit(nb: dict) -> dict:
+        for i in _cells(nb, grade_id):
+            nb["cells"][i]["metadata"]["nbgrader"].update(changes)
+        return nb
+    return edit
+
+
+def _kernelspec(nb: dict) -> dict:
+    nb["metadata"]["kernelspec"] = {"name": "bash", "display_name": "Bash", "language": "bash"}
+    return nb
+
+
+def _extra_cell(source: str, before: str = "ex2-tests"):
+    def edit(nb: dict) -> dict:
+        (i,) = _cells(nb, before)
+        nb["cells"].insert(i, {"cell_type": "code", "execution_count": None, "id": "extra",
+                               "metadata": {}, "outputs": [], "source": source})
+        return nb
+    return edit
+
+
+# Code of the attacks (each sets `largest` to the wrong answer unless it can find the right one).
+HOOK_STEAL = '''\
+import re
+ip = get_ipython()
+
+def steal(info):
+    found = re.search(r'largest == "([^"]+)"', info.raw_cell or "")
+    if found:
+        ip.user_ns["largest"] = found.group(1)
+
+ip.events.register("pre_run_cell", steal)
+largest = "Wales"
+'''
+TRANSFORMER = '''\
+def no_asserts(lines):
+    return [line.replace("assert ", "pass  # ") for line in lines]
+
+get_ipython().input_transformers_cleanup.append(no_asserts)
+largest = "Wales"
+'''
+CUSTOM_EXC = '''\
+def ignore(shell, etype, evalue, tb, tb_offset=None):
+    return None
+
+get_ipython().set_custom_exc((BaseException,), ignore)
+largest = "Wales"
+'''
+EXCEPTHOOK = '''\
+import sys
+sys.excepthook = lambda *args: None
+largest = "Wales"
+'''
+BUILTINS = '''\
+import builtins
+builtins.isinstance = lambda *args: True
+builtins.abs = lambda x: 0
+builtins.type = lambda *args: str
+largest = "Wales"
+'''
+CHECKS = '''\
+import course.checks
+course.checks.check_type = lambda *args, **kwargs: None
+course.checks.check_close = lambda *args, **kwargs: None
+import sys
+sys.modules["course.checks"] = course.checks
+largest = "Wales"
+'''
+ALWAYS_EQUAL = '''\
+class Anything(str):
+    def __eq__(self, other):
+        return True
+    __hash__ = str.__hash__
+
+largest = Anything("Wales")
+'''
+GAP_ALWAYS_CLOSE = '''\
+class Zero(float):
+    def __sub__(self, other):
+        return Zero(0.0)
+    def __abs__(self):
+        return 0.0
+    def __lt__(self, other):
+        return True
+
+def gap(values, a, b):
+    return Zero(1.0)
+'''
+FRAME_WALK = '''\
+import sys
+
+def gap(values, a, b):
+    if (a, b) == ("London", "Wales"):
+        return 48.1 / 31.2
+    frame = sys._getframe(1)
+    while frame is not None:
+        for name, value in frame.f_globals.items():
+            if name.startswith("EXPECTED") and isinstance(value, float):
+                return value
+        frame = frame.f_back
+    return 1.0
+'''
+GC_SEARCH = '''\
+import gc
+
+def gap(values, a, b):
+    if (a, b) == ("London", "Wales"):
+        return 48.1 / 31.2
+    for obj in gc.get_objects():
+        if isinstance(obj, dict) and "EXPECTED_GAP_FRESH" in obj:
+            return obj["EXPECTED_GAP_FRESH"]
+    return 1.0
+'''
+READ_SOURCE = '''\
+import os, re, time
+largest = "Wales"
+started = time.monotonic()
+for root in ["/work", "/home", "/root", "/srv", "/opt", os.path.expanduser("~"), "/tmp"]:
+    for folder, dirs, files in os.walk(root):
+        if time.monotonic() - started > 2 or largest != "Wales":
+            break
+        dirs[:] = [d for d in dirs if d not in {".venv", "node_modules", ".git", "proc"}]
+        if "zz-fixture.ipynb" in files:
+            try:
+                text = open(os.path.join(folder, "zz-fixture.ipynb")).read()
+            except OSError:
+                continue
+            found = re.search(r'largest == \\\\"([^\\\\"]+)', text)
+            if found:
+                largest = found.group(1)
+'''
+READ_GRADEBOOK = '''\
+import glob, os, sqlite3
+largest = "Wales"
+for path in glob.glob("/**/gradebook.db", recursive=True)[:20]:
+    try:
+        rows = sqlite3.connect(path).execute("select source from source_cell").fetchall()
+    except Exception:
+        continue
+    for (source,) in rows:
+        if 'largest == "' in source:
+            largest = source.split('largest == "')[1].split('"')[0]
+'''
+WRITE_ANSWERS = '''\
+import json, os
+folder = os.environ.get("COURSE_ANSWERS_DIR", ".course-answers")
+os.makedirs(folder, exist_ok=True)
+with open(os.path.join(folder, "ex1-tests.json"), "w") as fh:
+    json.dump({"grade_id": "ex1-tests", "values": {"gap": {"$t": "function", "name": "gap"}},
+               "functions": {"gap": {"name": "gap", "source": "import sys\\n"
+               "def gap(values, a, b):\\n    return sys._getframe(1).f_globals.get('EXPECTED_GAP_FRESH', 1.0)\\n",
+               "globals": []}}, "globals": {}, "missing": []}, fh)
+largest = "Wales"
+'''
+KILL_PARENT = '''\
+import os, signal
+largest = "Wales"
+os.kill(os.getppid(), signal.SIGKILL)
+'''
+NETWORK = '''\
+import socket
+largest = "Wales"
+try:
+    socket.create_connection(("1.1.1.1", 80), timeout=2).close()
+    largest = "Wales (the network worked)"
+except OSError:
+    pass
+'''
+
+
+def cases() -> list[Case]:
+    right = {"ex1-solution": GAP_RIGHT, "ex2-solution": LARGEST_RIGHT}
+    wrong2 = {"ex1-solution": GAP_RIGHT, "ex2-solution": LARGEST_WRONG}
+    wrong1 = {"ex1-solution": GAP_VISIBLE_ONLY, "ex2-solution": LARGEST_RIGHT}
+    ok = {"ok"}
+    return [
+        # Honest submissions: the baselines, graded in the same class as the attacks.
+        Case("honest-right", "both exercises right", "honest-right", ok, right),
+        Case("honest-wrong-ex2", "exercise 1 right, exercise 2 wrong", "honest-wrong-ex2", ok, wrong2),
+        Case("honest-wrong-ex1", "exercise 1 passes only the visible test, exercise 2 right",
+             "honest-wrong-ex1", ok, wrong1),
+        Case("untouched", "the release as given", "untouched", ok, {}),
+        # Runaway code.
+        Case("infinite-loop", "`while True: pass` in exercise 2", "honest-wrong-ex2", {"timeout"},
+             {"ex1-solution": GAP_RIGHT, "ex2-solution": "while True:\n    pass\n"}),
+        Case("stubborn-loop", "a C loop that ignores interrupts", "honest-wrong-ex2", {"timeout"},
+             {"ex1-solution": GAP_RIGHT, "ex2-solution": "total = sum(range(10 ** 14))\n"}),
+        Case("kernel-exit", "os._exit(1) in exercise 2", "honest-wrong-ex2", {"review"},
+             {"ex1-solution": GAP_RIGHT, "ex2-solution": "import os\nos._exit(1)\n"}, review=True),
+        Case("segfault", "ctypes reads address 0", "honest-wrong-ex2", {"review"},
+             {"ex1-solution": GAP_RIGHT, "ex2-solution": "import ctypes\nctypes.string_at(0)\n"},
+             review=True),
+        Case("huge-output", "prints 50 MB", "honest-wrong-ex2", ok,
+             {"ex1-solution": GAP_RIGHT,
+              "ex2-solution": 'print(("x" * 999 + "\\n") * 50_000)\n' + LARGEST_WRONG}),
+        Case("memory-bomb", "allocates until memory runs out", "honest-wrong-ex2", ok | {"error"},
+             {"ex1-solution": GAP_RIGHT,
+              "ex2-solution": "hog = []\nwhile True:\n    hog.append(bytearray(50 * 1024 ** 2))\n"}),
+        Case("huge-answer", "a 100 MB string as the answer", "honest-wrong-ex2", ok,
+             {"ex1-solution": GAP_RIGHT, "ex2-solution": 'largest = "x" * 100_000_000\n'}),
+        Case("deep-answer", "an answer nested 100,000 deep", "honest-wrong-ex2", ok,
+             {"ex1-solution": GAP_RIGHT,
+              "ex2-solution": "largest = []\nfor _ in range(100_000):\n    largest = [largest]\n"}),
+        # Structure.
+        Case("deleted-test-cell", "the ex2 test cell deleted", "honest-wrong-ex2", ok, wrong2,
+             _delete("ex2-tests")),
+        Case("deleted-answer-cell", "the ex2 answer cell deleted", "honest-wrong-ex2", ok, wrong2,
+             _delete("ex2-solution")),
+        Case("reordered-cells", "the ex2 test cell moved above its answer", "honest-wrong-ex2", ok,
+             wrong2, _move_before("ex2-tests", "ex2-solution")),
+        Case("duplicated-cells", "the ex1 test cell duplicated", "honest-wrong-ex2", ok, wrong2,
+             _duplicate("ex1-tests")),
+        Case("retyped-cells", "answer and test cells turned into Markdown", "honest-wrong-ex2", ok,
+             wrong2, _retype("ex1-tests", "ex2-solution")),
+        Case("edited-test-cell", "the ex2 test cell replaced by `pass`", "honest-wrong-ex2", ok,
+             {**wrong2, "ex2-tests": "pass\n"}),
+        Case("edited-points", "the ex2 test cell claims 100 points", "honest-wrong-ex2", ok, wrong2,
+             _metadata("ex2-tests", points=100)),
+        Case("changed-kernel", "the notebook asks for a bash kernel", "honest-wrong-ex2", ok, wrong2,
+             _kernelspec),
+        Case("corrupted-json", "a truncated file", "untouched", {"invalid"},
+             raw=b'{"cells": [{"cell_type": "code", '),
+        Case("missing-notebook", "only Untitled.ipynb", "untouched", {"invalid"}, no_notebook=True,
+             files={"Untitled.ipynb": b'{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'}),
+        Case("not-a-notebook", "a PNG file named like the notebook", "untouched", {"invalid"},
+             raw=b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64)),
+        Case("json-not-notebook", "JSON, but not a notebook", "untouched", {"invalid"},
+             raw=b'{"name": "a JSON file, but not a notebook"}'),
+        Case("symlink-to-source", "a link to the instructor's source in the folder", "honest-wrong-ex2",
+             ok, wrong2, links={"notes.ipynb": str(FIXTURE_LESSONS / LESSON / f"{LESSON}.ipynb")}),
+        # Attempts to fool the tests.
+        Case("hook-steals-answer", "a pre_run_cell hook copies the answer out of the test cell",
+             "honest-wrong-ex2", {"review"}, {"ex1-solution": GAP_RIGHT, "ex2-solution": HOOK_STEAL},
+             review=True),
+        Case("input-transformer", "an input transformer turns every assert into pass",
+             "honest-wrong-ex2", {"review"}, {"ex1-solution": GAP_RIGHT, "ex2-solution": TRANSFORMER},
+             review=True),
+        Case("custom-exception-handler", "set_custom_exc swallows every error", "honest-wrong-ex2",
+             {"review"}, {"ex1-solution": GAP_RIGHT, "ex2-solution": CUSTOM_EXC}, review=True),
+        Case("excepthook", "sys.excepthook replaced", "honest-wrong-ex2", {"review"},
+             {"ex1-solution": GAP_RIGHT, "ex2-solution": EXCEPTHOOK}, review=True),
+        Case("redefined-builtins", "isinstance, abs and type replaced in builtins", "honest-wrong-ex2",
+             {"review"}, {"ex1-solution": GAP_RIGHT, "ex2-solution": BUILTINS}, review=True),
+        Case("patched-checks", "course.checks helpers replaced", "honest-wrong-ex2", {"review"},
+             {"ex1-solution": GAP_RIGHT, "ex2-solution": CHECKS}, review=True),
+        Case("always-equal", "an answer that equals everything", "honest-wrong-ex2", {"review"},
+             {"ex1-solution": GAP_RIGHT, "ex2-solution": ALWAYS_EQUAL}, review=True),
+        Case("always-close", "gap returns a float whose difference is always 0", "honest-wrong-ex1",
+             {"review"}, {"ex1-solution": GAP_ALWAYS_CLOSE, "ex2-solution": LARGEST_RIGHT}, review=True),
+        Case("frame-walk", "gap reads EXPECTED_* from its caller's frames", "honest-wrong-ex1",
+             {"review"}, {"ex1-solution": FRAME_WALK, "ex2-solution": LARGEST_RIGHT}, review=True),
+        Case("gc-search", "gap searches the garbage collector for EXPECTED_*", "honest-wrong-ex1",
+             {"review"}, {"ex1-solution": GC_SEARCH, "ex2-solution": LARGEST_RIGHT}, review=True),
+        Case("forged-answers", "writes its own answers file with a frame-walking gap",
+             "honest-wrong-ex2", {"review"}, {"ex1-solution": GAP_RIGHT, "ex2-solution": WRITE_ANSWERS},
+             review=True),
+        Case("reads-instructor-source", "searches the disk for the lesson's source notebook",
+             "honest-wrong-ex2", {"review"}, {"ex1-solution": GAP_RIGHT, "ex2-solution": READ_SOURCE},
+             review=True),
+        Case("reads-gradebook", "searches the disk for a gradebook", "honest-wrong-ex2", {"review"},
+             {"ex1-solution": GAP_RIGHT, "ex2-solution": READ_GRADEBOOK}, review=True),
+        Case("kills-grader", "kills its parent process", "honest-wrong-ex2", {"review"},
+             {"ex1-solution": GAP_RIGHT, "ex2-solution": KILL_PARENT}, review=True),
+        Case("uses-network", "opens a network connection", "honest-wrong-ex2", {"review"},
+             {"ex1-solution": GAP_RIGHT, "ex2-solution": NETWORK}, review=True),
+    ]
+
+
+def student_notebook() -> dict:
+    """The fixture lesson's student version, made by the real release pipeline."""
+    import tempfile
+
+    from course.grading import release
+
+    with tempfile.TemporaryDirectory() as tmp:
+        release(FIXTURE_LESSONS, tmp, lesson_ids=[LESSON])
+        return json.loads((Path(tmp) / LESSON / f"{LESSON}.ipynb").read_text(encoding="utf-8"))
+
+
+def write(dest: str | Path, chosen: list[Case] | None = None, base: dict | None = None) -> list[Case]:
+    """Write each case to ``dest/<case>/zz-fixture/`` and return the cases."""
+    import os
+
+    dest = Path(dest)
+    base = base or student_notebook()
+    chosen = chosen or cases()
+    for case in chosen:
+        folder = dest / case.name / LESSON
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, data in case.files.items():
+            (folder / name).write_bytes(data)
+        for name, target in case.links.items():
+            os.symlink(target, folder / name)
+        if case.no_notebook:
+            continue
+        path = folder / f"{LESSON}.ipynb"
+        if case.raw is not None:
+            path.write_bytes(case.raw)
+            continue
+        nb = json.loads(json.dumps(base))
+        for grade_id, source in case.answers.items():
+            _set(nb, grade_id, source)
+        if case.edit is not None:
+            nb = case.edit(nb)
+        path.write_text(json.dumps(nb, indent=1), encoding="utf-8")
+    return chosen
+
+
+def report(dest: Path) -> str:
+    """Grade the corpus and return a Markdown table of what the instructor sees."""
+    from course.grading import autograde
+
+    chosen = write(dest / "submitted")
+    frame = autograde(LESSON, dest / "submitted", lessons_dir=FIXTURE_LESSONS, out_dir=dest / "out",
+                      workers=2, timeout_per_cell=3, timeout_per_submission=12, memory_mb=1024,
+                      quiet=True).set_index("student")
+    lines = ["| case | what it does | status | score (baseline) | what the instructor sees |",
+             "| --- | --- | --- | --- | --- |"]
+    for case in chosen:
+        row = frame.loc[case.name]
+        base = frame.loc[case.baseline, "score"]
+        message = str(row["message"]).replace("|", "\\|")
+        lines.append(f"| {case.name} | {case.what} | {row['status']} | {row['score']:g} ({base:g}) | "
+                     f"{message[:220]} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("dest")
+    parser.add_argument("--report", action="store_true", help="grade the corpus and print a table")
+    args = parser.parse_args()
+    if args.report:
+        print(report(Path(args.dest)))
+    else:
+        for case in write(Path(args.dest)):
+            print(case.name)
+    sys.exit(0)

@@ -1,0 +1,221 @@
+"""The deployment files, checked as far as they can be without a TLJH machine or a cluster.
+
+The hub settings (deploy/local, deploy/jupyterhub_config.d) are loaded exactly as JupyterHub
+loads them and every setting is checked against the traits JupyterHub's classes declare; the
+hook they install is called with stand-in spawners for each deployment. The Kubernetes values
+are checked against a schema of the chart's documented keys; the TLJH script for syntax, the
+files it copies and the TLJH settings it uses. Whatever runs for real is in tests/test_hub.py.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import subprocess
+from pathlib import Path
+from types import SimpleNamespace
+
+import jsonschema
+import yaml
+from conftest import REPO
+
+from course.grading import DISABLED_LAB_EXTENSIONS, DISABLED_SERVER_EXTENSIONS
+
+DEPLOY = REPO / "deploy"
+FRAGMENT = DEPLOY / "jupyterhub_config.d" / "productive_places.py"
+K8S = DEPLOY / "kubernetes"
+TLJH_INSTALL = DEPLOY / "tljh" / "install.sh"
+# Settings of tljh-config that TLJH documents (limits, culler, default app, HTTPS).
+TLJH_KEYS = {
+    "limits.memory", "limits.cpu", "services.cull.enabled", "services.cull.timeout",
+    "services.cull.every", "services.cull.users", "services.cull.max_age",
+    "services.cull.concurrency", "user_environment.default_app", "https.enabled",
+    "https.letsencrypt.email", "https.letsencrypt.domains",
+}
+
+
+def _load_hub_config(path: Path, env: dict[str, str], monkeypatch):
+    """Load a JupyterHub config file as `jupyterhub -f` would, without starting anything."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    for key in ("PP_HUB_DIR", "PP_HUB_PORT", "PP_HUB_PASSWORD", "PP_HUB_INSTRUCTORS",
+                "PP_HUB_SERVICE_TOKEN", "PP_HUB_PORTS", "PP_SERVER_PORTS",
+                "PP_STUDENT_JUPYTER_CONFIG", "PP_INSTRUCTOR_JUPYTER_CONFIG"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return PyFileConfigLoader(path.name, str(path.parent)).load_config()
+
+
+def _assert_known_traits(config) -> None:
+    """Every `c.Class.trait` set is a configurable trait of that JupyterHub class."""
+    from jupyterhub.app import JupyterHub
+
+    classes = {cls.__name__: cls for cls in JupyterHub().classes}
+    for section, values in config.items():
+        assert section in classes, f"c.{section} is not a JupyterHub class: {sorted(classes)}"
+        traits = classes[section].class_traits(config=True)
+        unknown = sorted(set(values) - set(traits))
+        assert not unknown, f"c.{section} has no setting(s) {unknown}"
+
+
+def _args(config) -> list[str]:
+    """Spawner.args as the hub will see it (a fragment extends it lazily)."""
+    args = config.Spawner.args
+    return args.get_value([]) if hasattr(args, "get_value") else list(args)
+
+
+def _spawner(name: str, groups=(), home="/users/x"):
+    user = SimpleNamespace(name=name, groups=[SimpleNamespace(name=g) for g in groups])
+    return SimpleNamespace(user=user, environment={"COURSE_ID": "productive-places"}, port=0,
+                           home_dir=home)
+
+
+def test_local_hub_config_loads_with_known_settings_on_127_0_0_1(tmp_path, monkeypatch):
+    config = _load_hub_config(DEPLOY / "local" / "jupyterhub_config.py",
+                              {"PP_HUB_DIR": str(tmp_path / "hub"), "PP_HUB_PORT": "18500",
+                               "PP_HUB_SERVICE_TOKEN": "x" * 32, "PP_HUB_INSTRUCTORS": "teacher"},
+                              monkeypatch)
+    _assert_known_traits(config)
+    hub = config.JupyterHub
+    assert hub.ip == hub.hub_ip == config.Spawner.ip == "127.0.0.1"
+    assert config.ConfigurableHTTPProxy.api_url.startswith("http://127.0.0.1:")
+    assert hub.authenticator_class == "dummy" and config.Authenticator.allow_all is True
+    assert hub.spawner_class == "simple"
+    assert "--KernelManager.transport=ipc" in _args(config)
+    assert callable(config.Spawner.pre_spawn_hook)
+    assert hub.load_groups == {"instructors": {"users": ["teacher"]}}
+    assert oct((tmp_path / "hub" / "exchange").stat().st_mode & 0o7777) == "0o1777"
+
+
+def test_shared_hub_settings_per_deployment(monkeypatch):
+    # TLJH (defaults): reserved ports, Unix-socket kernels, instructor settings where
+    # install.sh puts them.
+    tljh = _load_hub_config(FRAGMENT, {}, monkeypatch)
+    _assert_known_traits(tljh)
+    assert "--KernelManager.transport=ipc" in _args(tljh)
+    hook = tljh.Spawner.pre_spawn_hook
+    student, teacher = _spawner("sam"), _spawner("ada", groups=["instructors"])
+    hook(student)
+    hook(teacher)
+    assert 20000 <= student.port < 32000 and 20000 <= teacher.port < 32000
+    assert student.port != teacher.port, "two servers were given the same port"
+    assert "JUPYTER_CONFIG_PATH" not in student.environment  # env-wide student settings only
+    installed = "/opt/tljh/user/share/productive-places/jupyter-instructor"
+    assert teacher.environment["JUPYTER_CONFIG_PATH"] == installed
+    assert '$USER_ENV/share/productive-places/jupyter-instructor' in TLJH_INSTALL.read_text()
+    assert student.environment["JUPYTER_RUNTIME_DIR"](student) == "/users/x/.r"
+    assert student.environment["COURSE_ID"] == "productive-places"  # kept
+
+    # Kubernetes: no port range, no ipc; the instructor settings at the image's path.
+    values = yaml.safe_load((K8S / "values.yaml").read_text())
+    k8s = _load_hub_config(FRAGMENT, {k: str(v) for k, v in values["hub"]["extraEnv"].items()},
+                           monkeypatch)
+    assert "--KernelManager.transport=ipc" not in _args(k8s)
+    teacher = _spawner("ada", groups=["instructors"])
+    k8s.Spawner.pre_spawn_hook(teacher)
+    assert teacher.port == 0
+    image_path = values["hub"]["extraEnv"]["PP_INSTRUCTOR_JUPYTER_CONFIG"]
+    assert teacher.environment["JUPYTER_CONFIG_PATH"] == image_path
+    # ... which is where postBuild puts it under repo2docker's NB_PYTHON_PREFIX.
+    assert image_path == "/srv/conda/envs/notebook/share/productive-places/jupyter-instructor"
+    assert '"${NB_PYTHON_PREFIX}/share/productive-places/jupyter-instructor"' in (
+        REPO / "postBuild").read_text()
+
+
+def test_student_and_instructor_jupyter_settings_are_consistent():
+    student, instructor = DEPLOY / "jupyter" / "student", DEPLOY / "jupyter" / "instructor"
+    s_lab = json.loads((student / "labconfig" / "page_config.json").read_text())["disabledExtensions"]
+    i_lab = json.loads((instructor / "labconfig" / "page_config.json").read_text())["disabledExtensions"]
+    hidden = {k for k, v in s_lab.items() if v}
+    assert hidden == {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
+                      "@jupyter/nbgrader:course-list"}
+    assert hidden <= set(DISABLED_LAB_EXTENSIONS)  # `make lab` hides these and more
+    assert i_lab == {k: False for k in hidden}, "instructors get back exactly what students lose"
+
+    (s_file,) = (student / "jupyter_server_config.d").glob("*.json")
+    (i_file,) = (instructor / "jupyter_server_config.d").glob("*.json")
+    s_srv = json.loads(s_file.read_text())["ServerApp"]["jpserver_extensions"]
+    i_srv = json.loads(i_file.read_text())["ServerApp"]["jpserver_extensions"]
+    assert {k for k, v in s_srv.items() if v is False} == {
+        "nbgrader.server_extensions.formgrader", "nbgrader.server_extensions.course_list"}
+    assert set(s_srv) <= set(DISABLED_SERVER_EXTENSIONS)
+    assert i_srv == {k: True for k in s_srv}
+    # Loaded after nbgrader's own file in the same folder ("zz-" sorts last).
+    assert s_file.name.startswith("zz-") and i_file.name.startswith("zz-")
+
+    # The plugin ids exist in the installed nbgrader JupyterLab extension.
+    from jupyter_core.paths import jupyter_path
+
+    bundles = [p for d in jupyter_path("labextensions")
+               for p in Path(d, "@jupyter", "nbgrader", "static").glob("*.js")]
+    if bundles:
+        code = "".join(p.read_text(errors="ignore") for p in bundles)
+        for plugin in hidden:
+            assert f'"{plugin}"' in code, f"{plugin} is not a plugin of the installed nbgrader"
+
+
+def test_kubernetes_values_match_the_chart_schema():
+    schema = yaml.safe_load((K8S / "values.schema.yaml").read_text())
+    jsonschema.Draft7Validator.check_schema(schema)
+    validator = jsonschema.Draft7Validator(schema)
+    for name in ("values.yaml", "values-ngshare.yaml"):
+        values = yaml.safe_load((K8S / name).read_text())
+        errors = [f"{'.'.join(map(str, e.path))}: {e.message}" for e in validator.iter_errors(values)]
+        assert not errors, f"{name}: {errors}"
+    # The schema bites: a misspelt key or a wrong type is refused.
+    values = yaml.safe_load((K8S / "values.yaml").read_text())
+    values["singleuser"]["memroy"] = {"limit": "1G"}
+    assert not validator.is_valid(values)
+    values = yaml.safe_load((K8S / "values.yaml").read_text())
+    values["cull"]["timeout"] = "an hour"
+    assert not validator.is_valid(values)
+
+
+def test_kubernetes_values_carry_the_course_settings():
+    values = yaml.safe_load((K8S / "values.yaml").read_text())
+    single = values["singleuser"]
+    assert single["memory"] == {"guarantee": "512M", "limit": "1G"}
+    assert re.search(r'MEMORY="\$\{MEMORY:-1G\}"', TLJH_INSTALL.read_text()), "same limit on TLJH"
+    assert values["cull"]["enabled"] is True and values["cull"]["timeout"] == 3600
+    assert values["prePuller"]["hook"]["enabled"] and values["prePuller"]["continuous"]["enabled"]
+    assert single["storage"]["homeMountPath"] == "/home/jovyan"  # repo2docker's user
+    # The shared hub settings go in with --set-file, into the folder the hub loads.
+    (key, spec), = values["hub"]["extraFiles"].items()
+    assert spec["mountPath"] == "/usr/local/etc/jupyterhub/jupyterhub_config.d/productive_places.py"
+    flag = f"--set-file hub.extraFiles.{key}.stringData=deploy/jupyterhub_config.d/productive_places.py"
+    for doc in (K8S / "README.md", K8S / "values.yaml"):
+        assert flag in doc.read_text(), f"{doc.name} must show {flag}"
+    assert (REPO / "deploy/jupyterhub_config.d/productive_places.py").is_file()
+    assert values["hub"]["config"]["JupyterHub"]["load_groups"]["instructors"]["users"]
+
+
+def test_tljh_install_script_syntax_files_and_settings():
+    subprocess.run(["bash", "-n", str(TLJH_INSTALL)], check=True, timeout=30)
+    text = TLJH_INSTALL.read_text()
+    for rel in re.findall(r'"\$here/([^"$]+)"', text):
+        assert (REPO / rel.rstrip("/.")).exists(), f"install.sh copies {rel}, which is missing"
+    keys = set()
+    for line in text.splitlines():
+        if line.strip().startswith("tljh-config set "):
+            keys.add(shlex.split(line)[2])
+    assert keys and keys <= TLJH_KEYS, f"unknown tljh-config settings: {keys - TLJH_KEYS}"
+    assert "chmod 1777" in text and "chmod 1733" in text, "exchange permissions"
+    assert "requirements-lock.txt" in text
+
+
+def test_deploy_files_parse_and_hold_no_paths_of_this_machine():
+    for path in sorted(DEPLOY.rglob("*")):
+        if not path.is_file() or "__pycache__" in path.parts:
+            continue
+        text = path.read_text()
+        if path.suffix in (".yaml", ".yml"):
+            yaml.safe_load(text)
+        elif path.suffix == ".json":
+            json.loads(text)
+        elif path.suffix == ".py":
+            compile(text, str(path), "exec")
+        assert not re.search(r"(?<![\w.])/(work|root|tmp/pytest)/", text), f"a local path in {path}"
+    for script in ("postBuild", "start"):
+        assert not re.search(r"/(work|root)/", (REPO / script).read_text())
