@@ -36,6 +36,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--lesson", action="append", default=None, metavar="ID",
                    help="only this lesson (repeatable); default every lesson found")
     p.add_argument("--out", default=str(HERE / "results"), help="where latest.md and latest.json go")
+    p.add_argument("--merge", action="store_true",
+                   help="keep the other sections of the existing latest.json in --out and replace "
+                        "only the sections run now (e.g. re-run one section that failed)")
     p.add_argument("--reference", action="store_true",
                    help="also copy the report to benchmarks/REFERENCE.md (the committed reference)")
     args = p.parse_args(argv)
@@ -81,13 +84,28 @@ def main(argv: list[str] | None = None) -> int:
                      "lessons": [les.lesson_id for les in found]},
         "sections": {},
     }
+    previous = Path(args.out) / "latest.json"
+    if args.merge and previous.exists():
+        import json
+
+        old = json.loads(previous.read_text(encoding="utf-8"))
+        kept = {k: v for k, v in old.get("sections", {}).items() if k not in args.sections}
+        for section in kept.values():  # each kept section keeps the settings it was run with
+            section.setdefault("settings", old.get("settings", {}))
+        results["merged_from"] = {"machine": old["machine"], "settings": old["settings"],
+                                  "sections": sorted(kept)}
+        results["sections"] = kept
+        results["settings"]["sections"] = [s for s in SECTIONS if s in kept or s in args.sections]
     log(f"benchmarks: {machine.one_line(info)}")
     log(f"benchmarks: {len(found)} lesson notebook(s); sections {', '.join(args.sections)}; "
         f"repeat {args.repeat}")
     executed: dict = {}
 
     def run_section(name: str, fn) -> None:
-        section = {"load_start": machine.load_average()}
+        section = {"load_start": machine.load_average(),
+                   "started": machine.now(),
+                   "settings": {k: results["settings"][k] for k in
+                                ("repeat", "interactions", "class_size", "grading_repeat", "quick")}}
         t0 = time.perf_counter()
         try:
             section["result"] = fn()
@@ -97,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         section["seconds"] = time.perf_counter() - t0
         section["load_end"] = machine.load_average()
         results["sections"][name] = section
+        results["sections"] = {k: results["sections"][k] for k in SECTIONS if k in results["sections"]}
         # Write after every section, so an interrupted run keeps what it measured.
         machine.finish(info)
         report.write(results, args.out)

@@ -94,15 +94,18 @@ def costliest(rows: list[dict], exclude_roots: set[str], top: int = 8) -> list[d
 
 def bench(repeat: int, *, log=print) -> dict:
     results: dict = {"cases": {}}
-    for case, code in CASES.items():
-        inner, wall = [], []
-        for _ in range(repeat):
+    samples: dict[str, tuple[list[float], list[float]]] = {case: ([], []) for case in CASES}
+    for _ in range(repeat):  # interleaved, so a change in the machine's load falls on every case
+        for case, code in CASES.items():
             i, w, _ = time_import(code)
-            inner.append(i)
-            wall.append(w)
+            samples[case][0].append(i)
+            samples[case][1].append(w)
+    for case, code in CASES.items():
+        inner, wall = samples[case]
         results["cases"][case] = {"code": code, "import_s": inner, "wall_s": wall,
-                                  "median_import_s": median(inner), "median_wall_s": median(wall)}
-        log(f"  imports: {case}: median {median(inner):.3f} s in-process, "
+                                  "median_import_s": median(inner), "min_import_s": min(inner),
+                                  "median_wall_s": median(wall)}
+        log(f"  imports: {case}: median {median(inner):.3f} s in-process (min {min(inner):.3f}), "
             f"{median(wall):.3f} s whole process")
     deps = results["cases"]["deps"]["median_import_s"]
     for case in CASES:

@@ -83,6 +83,10 @@ def versions() -> dict[str, str]:
     return found
 
 
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
 def describe() -> dict:
     """Everything a reader needs to judge the figures (call at the start of a run)."""
     mem_kb = _meminfo_kb("MemTotal")

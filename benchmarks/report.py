@@ -4,10 +4,22 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 from benchmarks import TARGETS
 from benchmarks.machine import one_line
+
+_PATH = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][^\s'\"()\\/:]+)+[\\/]([^\s'\"()\\/:]+)")
+
+
+def clean(text: str) -> str:
+    """An error message without this machine's absolute paths (only the file names stay).
+
+    >>> clean("cannot import x (/home/me/repo/benchmarks/lessons.py)")
+    'cannot import x (lessons.py)'
+    """
+    return _PATH.sub(r"\1", str(text))
 
 
 def _f(value, digits: int = 2, suffix: str = "") -> str:
@@ -43,7 +55,8 @@ def _machine_note(section: dict) -> str:
     start, end = section.get("load_start"), section.get("load_end")
     load = (f"load average {'/'.join(map(str, start))} → {'/'.join(map(str, end))}"
             if start and end else "load average unknown")
-    return f"_{load} (1/5/15 min, start → end of this section); {section.get('seconds', 0):.0f} s._"
+    when = f"measured from {section['started']}; " if section.get("started") else ""
+    return f"_{when}{load} (1/5/15 min, start → end of this section); {section.get('seconds', 0):.0f} s._"
 
 
 def lessons_table(res: dict, repeat: int) -> list[str]:
@@ -63,7 +76,7 @@ def lessons_table(res: dict, repeat: int) -> list[str]:
     notes = []
     for lesson_id, s in res["lessons"].items():
         if s.get("n", 0) == 0:
-            lines.append(f"| {lesson_id} | error | | | | | | {s.get('error', '')} |")
+            lines.append(f"| {lesson_id} | error | | | | | | {clean(s.get('error', ''))} |")
             continue
         verdict = _verdict([("time", s.get("time_ratio"), TARGETS["lesson_time_ratio"]),
                             ("memory", s.get("memory_ratio"), TARGETS["lesson_memory_ratio"])])
@@ -101,7 +114,7 @@ def widgets_table(res: dict) -> list[str]:
     ]
     for name, r in res.items():
         if "error" in r:
-            lines.append(f"| {name} | error | | | | | | | {r['error']} |")
+            lines.append(f"| {name} | error | | | | | | | {clean(r['error'])} |")
             continue
         worst = max(r["by_control"].items(), key=lambda kv: kv[1]["p95"])
         verdict = "yes" if r["ms"]["p95"] < TARGETS["widget_p95_ms"] else "**misses: p95**"
@@ -119,13 +132,16 @@ def imports_table(res: dict) -> list[str]:
               "course_widgets": "`import course, widgets` (submodules load lazily)",
               "course_widgets_full": "course and widgets with every submodule and widget module"}
     lines = [
-        "Each in a fresh interpreter, timed inside it (interpreter start-up excluded), median.",
+        "Each in a fresh interpreter, timed inside it (interpreter start-up excluded), cases "
+        "interleaved; median and fastest run. The modules' own time from `-X importtime` below "
+        "is the figure a busy machine disturbs least.",
         "",
-        "| import | s | × dependencies | whole process s |",
-        "| --- | ---: | ---: | ---: |",
+        "| import | median s | fastest s | × dependencies (median) | whole process s |",
+        "| --- | ---: | ---: | ---: | ---: |",
     ]
     for case, r in res["cases"].items():
         lines.append(f"| {labels.get(case, case)} | {_f(r['median_import_s'], 3)} "
+                     f"| {_f(r.get('min_import_s'), 3)} "
                      f"| {_x(r.get('ratio_to_deps'))} | {_f(r['median_wall_s'], 3)} |")
     extra = res.get("extra_modules")
     if extra:
@@ -170,7 +186,7 @@ def grading_table(res: dict, repeat: int) -> list[str]:
                      f"| {_x(_ratio(api.get('median_s_per_submission'), t))} | | 1.00× | {full(api)} | |")
     for lesson_id, s in res["lessons"].items():
         if "error" in s:
-            lines.append(f"| {lesson_id} | error | | | | | {s['error']} |")
+            lines.append(f"| {lesson_id} | error | | | | | {clean(s['error'])} |")
             continue
         verdict = _verdict([("time", s.get("ratio"), TARGETS["grading_ratio"])])
         if s.get("not_full_marks"):  # a timing of failed grading says nothing about the budget
@@ -216,20 +232,27 @@ def render(results: dict) -> str:
         "# Benchmark results",
         "",
         f"Measured {machine['started']} on: {one_line(machine)}.",
-        f"Commit {machine.get('commit') or 'unknown'}. Settings: repeat {settings['repeat']}, "
+        f"Commit {machine.get('commit') or 'unknown'}. Settings of this run: repeat {settings['repeat']}, "
         f"{settings['interactions']} widget changes, sections {', '.join(settings['sections'])}"
         f"{' (quick)' if settings.get('quick') else ''}.",
         "",
         "Timings on a shared machine are noisy: compare ratios measured in the same run, and "
         "read the load average beside each table.",
     ]
-    builders = {"lessons": lambda r: lessons_table(r, settings["repeat"]), "widgets": widgets_table,
-                "imports": imports_table, "grading": lambda r: grading_table(r, settings["grading_repeat"]),
-                "sizes": sizes_table}
+    merged = results.get("merged_from")
+    if merged:
+        lines += ["", f"Sections {', '.join(merged['sections'])} come from an earlier run, measured "
+                      f"{merged['machine']['started']} on: {one_line(merged['machine'])}; the others "
+                      "were measured in this run."]
     for name, section in results["sections"].items():
+        used = {**settings, **section.get("settings", {})}  # a merged section keeps its own
+        builders = {"lessons": lambda r, u=used: lessons_table(r, u["repeat"]),
+                    "widgets": widgets_table, "imports": imports_table,
+                    "grading": lambda r, u=used: grading_table(r, u["grading_repeat"]),
+                    "sizes": sizes_table}
         lines += ["", f"## {TITLES.get(name, name)}", "", _machine_note(section), ""]
         if "error" in section:
-            lines.append(f"This section failed: {section['error']}")
+            lines.append(f"This section failed: {clean(section['error'])}")
             continue
         lines += builders[name](section["result"])
     return "\n".join(lines) + "\n"

@@ -11,7 +11,11 @@ switch on the course theme and offline rendering (Vega's JavaScript comes from t
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import altair as alt
 import pandas as pd
@@ -24,6 +28,8 @@ __all__ = [
     "MUTED",
     "DIVERGING",
     "setup",
+    "ensure_offline",
+    "jupyter_chart",
     "theme",
     "ranked_bars",
     "time_series",
@@ -84,20 +90,83 @@ def theme() -> dict:
 
 _SETUP_DONE = False
 
+_BUNDLE_SCRIPT = (
+    "import sys, altair as alt; alt.JupyterChart.enable_offline(True); "
+    "sys.stdout.write(alt.JupyterChart._esm)"
+)
+
+
+def offline_bundle_path() -> Path:
+    """Where the offline JavaScript bundle for ``alt.JupyterChart`` is cached.
+
+    The file name carries the Altair and vl-convert versions, so an upgrade makes a new bundle.
+    ``COURSE_CACHE_DIR`` overrides the folder (default: ``$XDG_CACHE_HOME`` or ``~/.cache``).
+    """
+    from importlib.metadata import version
+
+    folder = os.environ.get("COURSE_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
+        "productive-places",
+    )
+    name = f"jupyterchart-altair{alt.__version__}-vlconvert{version('vl-convert-python')}.js"
+    return Path(folder) / name
+
+
+def _load_offline_bundle() -> bool:
+    """Give ``alt.JupyterChart`` its offline bundle without importing vl-convert in this process.
+
+    Bundling Vega with vl-convert takes about two seconds and 100 MiB in the kernel. The bundle is
+    made once, in a separate process, and cached on disk; later kernels read the file (about
+    0.9 MB). Returns False (and the caller falls back to Altair's own in-process bundling) when
+    the cache cannot be written or read.
+    """
+    if alt.JupyterChart._is_offline:
+        return True
+    path = offline_bundle_path()
+    try:
+        if not path.exists():
+            made = subprocess.run([sys.executable, "-c", _BUNDLE_SCRIPT], capture_output=True,
+                                  text=True, timeout=120, check=True).stdout
+            if "vega" not in made.lower():
+                return False
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_text(made, encoding="utf-8")
+            os.replace(partial, path)
+        alt.JupyterChart._esm = path.read_text(encoding="utf-8")
+        alt.JupyterChart._is_offline = True
+        return True
+    except (OSError, subprocess.SubprocessError):
+        return False
+
 
 def setup(offline: bool = True) -> None:
     """Switch on the course theme and (by default) offline rendering. Safe to call twice.
 
     With ``offline=True`` charts render through ``alt.JupyterChart`` with Vega's JavaScript
-    bundled from ``vl-convert-python``, so they draw with no internet connection.
+    bundled from ``vl-convert-python`` (cached on disk, see :func:`offline_bundle_path`), so
+    they draw with no internet connection.
     """
     global _SETUP_DONE
     if "course" not in alt.theme.names():
         alt.theme.register("course", enable=False)(lambda: theme())
     alt.theme.enable("course")
     if offline:
+        _load_offline_bundle()  # if this fails, Altair bundles in-process on first display
         alt.renderers.enable("jupyter", offline=True)
     _SETUP_DONE = True
+
+
+def ensure_offline() -> None:
+    """Make sure ``alt.JupyterChart`` draws with bundled JavaScript, never from a CDN."""
+    if not _load_offline_bundle():
+        alt.JupyterChart.enable_offline(True)
+
+
+def jupyter_chart(chart: alt.TopLevelMixin) -> alt.JupyterChart:
+    """An offline ``alt.JupyterChart`` for a widget: built once, then driven by its params."""
+    ensure_offline()
+    return alt.JupyterChart(chart, embed_options={"actions": False})
 
 
 def _require_text(title: str | None, description: str | None) -> None:

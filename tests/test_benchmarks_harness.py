@@ -72,7 +72,7 @@ def test_summary_and_ratio():
         stats.summary([])
 
 
-@pytest.mark.parametrize("module", [stats, kernel, imports])
+@pytest.mark.parametrize("module", [stats, kernel, imports, report])
 def test_harness_doctests_pass(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0
@@ -449,11 +449,15 @@ def test_report_renders_well_formed_tables_with_verdicts():
 
 def test_report_write_makes_markdown_and_json_without_local_paths(tmp_path):
     results = _synthetic_results()
+    broken = tmp_path / "work" / "benchmarks" / "lessons.py"
+    results["sections"]["grading"] = {"load_start": None, "load_end": None, "seconds": 1.0,
+                                      "error": f"ImportError: cannot import name 'x' ({broken})"}
     md_path, json_path = report.write(results, tmp_path / "results")
     assert md_path.name == "latest.md" and json_path.name == "latest.json"
     assert json.loads(json_path.read_text())["settings"]["repeat"] == 5
     text = md_path.read_text()
     assert str(REPO) not in text and str(tmp_path) not in text
+    assert "This section failed: ImportError: cannot import name 'x' (lessons.py)" in text
 
 
 def test_command_line_defaults_and_refusals():
@@ -488,3 +492,21 @@ def test_a_run_over_one_small_lesson_writes_a_well_formed_table(tmp_path, capsys
     assert data["machine"]["load_average_end"] is not None
     assert str(tmp_path) not in md
     assert "Benchmark results" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_merge_replaces_only_the_sections_run_again(tmp_path):
+    out = tmp_path / "results"
+    old = _synthetic_results()
+    report.write(old, out)
+    code = bench_main(["--only", "imports", "--repeat", "1", "--merge", "--out", str(out)])
+    assert code == 0
+    data = json.loads((out / "latest.json").read_text())
+    assert list(data["sections"]) == list(SECTIONS)  # kept in the usual order
+    kept = data["sections"]["lessons"]
+    assert kept["result"] == json.loads(json.dumps(old["sections"]["lessons"]["result"]))
+    assert kept["settings"]["repeat"] == 5  # the settings it was measured with, not this run's
+    assert data["sections"]["imports"]["result"]["cases"]["deps"]["median_import_s"] > 0
+    assert data["merged_from"]["sections"] == ["grading", "lessons", "sizes", "widgets"]
+    md = (out / "latest.md").read_text()
+    assert "come from an earlier run" in md and "median of 5" in md

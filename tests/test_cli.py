@@ -27,7 +27,8 @@ def test_help_through_the_console_script():
     cmd = [script, "--help"] if script else [sys.executable, "-m", "course.cli", "--help"]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0
-    for sub in ("release", "student-view", "lab", "grade", "data", "lessons"):
+    for sub in ("release", "student-view", "lab", "grade", "data", "lessons", "collect", "feedback",
+                "export", "status", "written", "review", "purge", "publish", "links"):
         assert sub in done.stdout
 
 
@@ -81,7 +82,7 @@ def test_grade_prints_a_table(tmp_path, capsys):
     assert code == 0
     captured = capsys.readouterr()
     assert "ann" in captured.out and "invalid" in captured.out
-    assert "[1/1] ann: invalid" in captured.err
+    assert "1/1 ann: invalid" in captured.err
     assert (tmp_path / "out" / LESSON / "scores.csv").exists()
 
 

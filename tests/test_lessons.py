@@ -14,8 +14,18 @@ from pathlib import Path
 
 import pytest
 
-from course.grading import ReleaseError, autograde, find_leaks, lesson_ids, release
+from course.grading import (
+    ReleaseError,
+    Workspace,
+    autograde,
+    find_leaks,
+    generate_feedback,
+    lesson_ids,
+    release,
+)
 from course.grading._common import is_instructor_only, lesson_notebooks
+from course.grading._feedback import html_text, leaks_in, own_text
+from course.grading._lesson import lesson_plan
 
 pytestmark = pytest.mark.slow
 
@@ -65,13 +75,14 @@ def grading(releases, tmp_path_factory):
             dest, refused = releases
             if lesson_id in refused:
                 pytest.fail(refused[lesson_id])
-            root = tmp_path_factory.mktemp(f"submitted-{lesson_id}")
+            workspace = Workspace(tmp_path_factory.mktemp(f"workspace-{lesson_id}")).ensure()
+            root = workspace.submitted
             instructor = root / "instructor" / lesson_id
             instructor.mkdir(parents=True)
             for nb in lesson_notebooks(LESSONS_DIR / lesson_id):
                 shutil.copy(nb, instructor / nb.name)
             shutil.copytree(dest / lesson_id, root / "untouched" / lesson_id)
-            out = tmp_path_factory.mktemp(f"grades-{lesson_id}")
+            out = workspace.grades
             frame = autograde(
                 lesson_id, root, lessons_dir=LESSONS_DIR, out_dir=out, workers=2,
                 timeout_per_cell=CELL_TIMEOUT, timeout_per_submission=SUBMISSION_TIMEOUT,
@@ -79,6 +90,7 @@ def grading(releases, tmp_path_factory):
             records = {
                 s: json.loads((out / lesson_id / f"{s}.json").read_text()) for s in frame["student"]
             }
+            records["_workspace"] = workspace
             cache[lesson_id] = records
         return cache[lesson_id]
 
@@ -131,3 +143,25 @@ def test_untouched_release_autogrades_to_zero(lesson_id, grading):
     record = grading(lesson_id)["untouched"]
     assert record["status"] == "ok", record["message"]
     assert record["score"] == 0, [c for c in record["cells"] if c["score"]]
+
+
+@pytest.mark.parametrize("lesson_id", LESSON_IDS)
+def test_feedback_shows_no_hidden_test_expected_value_rubric_or_solution(lesson_id, grading):
+    records = grading(lesson_id)
+    workspace = records["_workspace"]
+    report = generate_feedback(workspace, LESSONS_DIR, lesson_id)
+    assert report.refused == [], report.summary()
+    plan = lesson_plan(LESSONS_DIR / lesson_id)
+    for student in ("instructor", "untouched"):
+        pages = sorted((workspace.feedback / student / lesson_id).glob("*.html"))
+        assert pages, f"no feedback for {student}"
+        for page in pages:
+            text = html_text(page.read_text(encoding="utf-8"))
+            nb_path = workspace.grades / lesson_id / "notebooks" / student / f"{page.stem}.ipynb"
+            mine = own_text(json.loads(nb_path.read_text(encoding="utf-8")), plan)
+            assert leaks_in(text, plan, mine) == [], (student, page.name)
+            for marker in ("BEGIN HIDDEN TESTS", "# expected:", "EXPECTED_"):
+                assert marker not in text, (student, page.name, marker)
+            if student == "untouched":
+                for marker in ("Rubric (instructor only)", "Model answer", "BEGIN SOLUTION"):
+                    assert marker not in text, (page.name, marker)

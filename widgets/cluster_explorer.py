@@ -31,8 +31,8 @@ import altair as alt
 import ipywidgets as ipw
 import pandas as pd
 
+from course import charts, measures
 from course import data as course_data
-from course import measures
 from course.charts import DIVERGING, HIGHLIGHT, PALETTE
 from course.errors import CourseError, options_text
 
@@ -175,7 +175,7 @@ class ClusterExplorer:
         self.listing = ipw.HTML(layout=ipw.Layout(width="300px"))
         self.numbers = ipw.HTML(layout=ipw.Layout(display="none"))
 
-        self.chart = alt.JupyterChart(self._chart(), embed_options={"actions": False})
+        self.chart = charts.jupyter_chart(self._chart())
         self._template = copy.copy(self.chart.spec)
         for key in self.data[["geography", "year"]].drop_duplicates().itertuples(index=False):
             self._records_for(str(key[0]), int(key[1]))  # warm the caches: changes stay cheap

@@ -24,8 +24,8 @@ import ipywidgets as ipw
 import numpy as np
 import pandas as pd
 
+from course import charts, measures
 from course import data as course_data
-from course import measures
 from course.charts import HIGHLIGHT, PALETTE
 
 __all__ = ["CompetitionDesigner", "SCENARIOS", "STAGES", "MAX_WINNERS"]
@@ -121,7 +121,7 @@ class CompetitionDesigner:
         self._pool_key: tuple | None = None
         self._pool: pd.DataFrame | None = None
         self.result = self._simulate()
-        self.chart = alt.JupyterChart(self._chart(), embed_options={"actions": False})
+        self.chart = charts.jupyter_chart(self._chart())
         self._sync()
 
         for control in (self.w_need, self.w_capacity, self.w_potential, self.finalists,

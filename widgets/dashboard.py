@@ -23,8 +23,8 @@ import altair as alt
 import ipywidgets as ipw
 import pandas as pd
 
+from course import charts, measures
 from course import data as course_data
-from course import measures
 from course.charts import HIGHLIGHT, MUTED, PALETTE
 from course.errors import CourseError, options_text
 
@@ -153,7 +153,7 @@ class CityRegionDashboard:
                                            icon="table")
         self.summary = ipw.HTML()
         self.numbers = ipw.HTML(layout=ipw.Layout(display="none"))
-        self.chart = alt.JupyterChart(self._chart(), embed_options={"actions": False})
+        self.chart = charts.jupyter_chart(self._chart())
         self._sync()
         for control in (self.city_region, self.lq_year, self.top):
             control.observe(self._on_change, names="value")

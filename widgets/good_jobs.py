@@ -24,8 +24,8 @@ import altair as alt
 import ipywidgets as ipw
 import pandas as pd
 
+from course import charts, measures
 from course import data as course_data
-from course import measures
 from course.charts import MUTED, PALETTE
 from course.errors import CourseError, options_text
 
@@ -131,7 +131,7 @@ class GoodJobsIndex:
                                            icon="table")
         self.summary = ipw.HTML()
         self.numbers = ipw.HTML(layout=ipw.Layout(display="none"))
-        self.chart = alt.JupyterChart(self._chart(), embed_options={"actions": False})
+        self.chart = charts.jupyter_chart(self._chart())
         self._sync_params()
         self._update_text()
         controls = [self.year, self.labour, self.show_table,

@@ -21,8 +21,8 @@ import altair as alt
 import ipywidgets as ipw
 import pandas as pd
 
+from course import charts, measures
 from course import data as course_data
-from course import measures
 from course.charts import HIGHLIGHT, MUTED, PALETTE
 from course.errors import CourseError, options_text
 
@@ -159,7 +159,7 @@ class PolicyTimeline:
                                            icon="table")
         self.summary = ipw.HTML()
         self.numbers = ipw.HTML(layout=ipw.Layout(display="none"))
-        self.chart = alt.JupyterChart(self._chart(), embed_options={"actions": False})
+        self.chart = charts.jupyter_chart(self._chart())
         self._sync_params()
         self._update_text()
         for control in (self.kinds, self.span, self.year, self.level, self.rank_span,

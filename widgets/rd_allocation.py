@@ -25,8 +25,8 @@ import altair as alt
 import ipywidgets as ipw
 import pandas as pd
 
+from course import charts, measures
 from course import data as course_data
-from course import measures
 from course.charts import PALETTE
 
 __all__ = ["RDAllocationExplorer", "GREATER_SOUTH_EAST", "SCENARIOS", "VIEWS"]
@@ -115,7 +115,7 @@ class RDAllocationExplorer:
                                            icon="table")
         self.text = ipw.HTML()
         self.numbers = ipw.HTML(layout=ipw.Layout(display="none"))
-        self.chart = alt.JupyterChart(self._chart(), embed_options={"actions": False})
+        self.chart = charts.jupyter_chart(self._chart())
         self._sync()
         for control in (self.scenario, self.rate, self.view):
             control.observe(self._on_change, names="value")

@@ -14,8 +14,8 @@ import altair as alt
 import ipywidgets as ipw
 import pandas as pd
 
+from course import charts, measures
 from course import data as course_data
-from course import measures
 from course.charts import DIVERGING, HIGHLIGHT, MUTED, PALETTE
 
 __all__ = ["RegionExplorer", "MEASURES", "LEVELS"]
@@ -104,7 +104,7 @@ class RegionExplorer:
                                            icon="table")
         self.summary = ipw.HTML()
         self.numbers = ipw.HTML(layout=ipw.Layout(display="none"))
-        self.chart = alt.JupyterChart(self._chart(), embed_options={"actions": False})
+        self.chart = charts.jupyter_chart(self._chart())
         self._sync_params()
         self._update_text()
 

@@ -24,8 +24,8 @@ import altair as alt
 import ipywidgets as ipw
 import pandas as pd
 
+from course import charts, measures
 from course import data as course_data
-from course import measures
 from course.charts import PALETTE
 from course.errors import CourseError, options_text
 from widgets.cluster_explorer import SECTION_LABELS
@@ -99,7 +99,7 @@ class ShiftShareDecomposer:
         self.status = ipw.HTML()
         self.numbers = ipw.HTML(layout=ipw.Layout(display="none"))
         self._result = self._decompose()
-        self.chart = alt.JupyterChart(self._chart(), embed_options={"actions": False})
+        self.chart = charts.jupyter_chart(self._chart())
         self._template = copy.copy(self.chart.spec)
         self._update_text()
 

@@ -16,8 +16,8 @@ import altair as alt
 import ipywidgets as ipw
 import pandas as pd
 
+from course import charts, measures
 from course import data as course_data
-from course import measures
 from course.charts import HIGHLIGHT, MUTED, PALETTE
 
 __all__ = ["SkillsScatter", "OUTCOMES"]
@@ -126,7 +126,7 @@ class SkillsScatter:
                                            icon="table")
         self.text = ipw.HTML()
         self.numbers = ipw.HTML(layout=ipw.Layout(display="none"))
-        self.chart = alt.JupyterChart(self._chart(), embed_options={"actions": False})
+        self.chart = charts.jupyter_chart(self._chart())
         self._sync()
         for control in (self.outcome, self.year, self.highlight, self.leave_out):
             control.observe(self._on_change, names="value")

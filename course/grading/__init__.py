@@ -1,8 +1,10 @@
-"""The nbgrader pipeline: release lessons, prove the release leaks nothing, autograde a class.
+"""The nbgrader pipeline: release, collect, grade, feedback and export, for a whole class.
 
 Everything here wraps nbgrader's Python API. Each lesson is released, and each submission graded,
-in its own temporary nbgrader course, so the repository's build state and gradebook are never
-touched and no two submissions share a gradebook.
+in its own temporary nbgrader course, so the repository's build state is never touched and no two
+submissions share a gradebook. Grading is *extract, then test*: the student's notebook runs with the
+visible tests only and records its answers as JSON; the hidden tests run on those answers in a fresh
+process (see ``_autograde``). Personal data lives in a private workspace (``Workspace``).
 
 Public API
 ----------
@@ -10,12 +12,24 @@ release(lessons_dir, dest, lesson_ids=None) -> list[Path]
 find_leaks(released_nb_path, source_nb_path=None) -> list[str]
 student_view(lessons_dir, dest) -> list[Path]
 lab(dest, port=None, open_browser=True) -> int
+Workspace(root=None)
+collect_lms(lesson_id, source, *, workspace, lessons_dir, roster=None, pattern="moodle", ...)
+collect_exchange(lesson_id, exchange, course_id, *, workspace, lessons_dir, roster=None)
 autograde(lesson_id, submitted_dir, *, lessons_dir, out_dir, ...) -> pandas.DataFrame
+sync_gradebook(workspace, lessons_dir, lesson_id) -> int
+generate_feedback(workspace, lessons_dir, lesson_id) -> FeedbackReport
+export_written(workspace, lessons_dir, lesson_id) / import_marks(workspace, lessons_dir, lesson_id, csv)
+decide_review(workspace, lesson_id, student, "accept" | "reject")
+export_grades(workspace, lessons_dir, *, policy=LatePolicy.parse("10%/day"), ...)
+status_rows(workspace, lessons_dir) -> list[dict]
+purge(workspace, before, apply=False) -> PurgeReport
+detect_isolation(mode=None) -> Isolation
 """
 
 from __future__ import annotations
 
 from course.grading._autograde import STATUSES, autograde
+from course.grading._collect import CollectError, collect_exchange, collect_lms, read_roster
 from course.grading._common import (
     INSTRUCTOR_ONLY,
     NBGRADER_IGNORE,
@@ -24,6 +38,16 @@ from course.grading._common import (
     lesson_ids,
     lesson_title,
 )
+from course.grading._export import (
+    LatePolicy,
+    decide_review,
+    export_grades,
+    pending_reviews,
+    status_rows,
+)
+from course.grading._feedback import generate_feedback
+from course.grading._gradebook import sync_gradebook
+from course.grading._purge import purge
 from course.grading._release import (
     DISABLED_LAB_EXTENSIONS,
     DISABLED_SERVER_EXTENSIONS,
@@ -35,6 +59,10 @@ from course.grading._release import (
     release,
     student_view,
 )
+from course.grading._sandbox import Isolation
+from course.grading._sandbox import detect as detect_isolation
+from course.grading._workspace import Workspace
+from course.grading._written import export_written, import_marks
 
 __all__ = [
     "DISABLED_LAB_EXTENSIONS",
@@ -43,15 +71,32 @@ __all__ = [
     "NBGRADER_IGNORE",
     "STATUSES",
     "STUDENT_CONFIG_DIR",
+    "CollectError",
     "GradingError",
+    "Isolation",
+    "LatePolicy",
     "ReleaseError",
+    "Workspace",
     "autograde",
+    "collect_exchange",
+    "collect_lms",
+    "decide_review",
+    "detect_isolation",
+    "export_grades",
+    "export_written",
     "find_folder_leaks",
     "find_leaks",
+    "generate_feedback",
+    "import_marks",
     "lab",
     "lab_command",
     "lesson_ids",
     "lesson_title",
+    "pending_reviews",
+    "purge",
+    "read_roster",
     "release",
+    "status_rows",
     "student_view",
+    "sync_gradebook",
 ]

@@ -39,6 +39,7 @@ from course.grading._common import (
     GradingError,
     check_lesson_ids,
     copy_lesson,
+    grade_id_of,
     lesson_notebooks,
     nbgrader_config,
     prepare_nbgrader,
@@ -60,9 +61,14 @@ GRADER_VERSION = "2"
 # --------------------------------------------------------------------------------------------
 
 
-def _check_submission(folder: Path, expected: list[str]) -> str | None:
-    """Return why a submission cannot be graded (missing, corrupt, not a notebook), or None."""
+def _check_submission(folder: Path, expected: list[str], plan: LessonPlan | None = None) -> str | None:
+    """Return why a submission cannot be graded (missing, corrupt, not a notebook), or None.
+
+    Damage the grader repairs (broken cell metadata, unknown cell types) does not count.
+    """
     import nbformat
+
+    from course.grading._worker import repair
 
     if not folder.is_dir():
         return f"no folder {folder.name}/ in the submission"
@@ -87,7 +93,8 @@ def _check_submission(folder: Path, expected: list[str]) -> str | None:
         if data.get("nbformat") != 4:
             return f"{name} is not a version 4 Jupyter notebook (nbformat={data.get('nbformat')!r})"
         try:
-            nbformat.reads(text, as_version=4)
+            repair(data, (plan.grading_sources.get(name) if plan else None))
+            nbformat.reads(json.dumps(data), as_version=4)
         except Exception as exc:  # noqa: BLE001 - any parse failure means we cannot grade it
             return f"{name} is not a readable Jupyter notebook ({str(exc)[:120]})"
     return None
@@ -394,7 +401,20 @@ def _progress(done: int, total: int, record: dict, note: str = "") -> None:
 
 
 def student_message(plan: LessonPlan, grade_id: str, result: dict) -> str:
-    """What a student may read about a failed test: its own message, unless it reveals a secret."""
+    """What a student may read about a failed test: its own message, unless it reveals a secret.
+
+    When an answer could not be recorded (an object of its own class, a value too large), that is
+    said too, since it is usually why the test failed.
+    """
+    message = _failure_message(plan, grade_id, result)
+    unrecorded = result.get("unrecorded") or {}
+    if unrecorded:
+        why = "; ".join(f"{name} could not be graded: {reason}" for name, reason in sorted(unrecorded.items()))
+        message = f"{message} ({why})"
+    return message
+
+
+def _failure_message(plan: LessonPlan, grade_id: str, result: dict) -> str:
     error = result.get("error") or {}
     test = plan.test(grade_id)
     ename = str(error.get("ename") or "Error")
@@ -464,7 +484,7 @@ def instructor_notebook(plan: LessonPlan, nb_name: str, source_path: Path | None
     tests = {t.grade_id: t for t in plan.tests if t.notebook == Path(nb_name).stem}
     last: dict[str, int] = {}
     for index, cell in enumerate(nb.cells):
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        grade_id = grade_id_of(cell)
         if grade_id in tests:
             last[grade_id] = index
     for cell in nb.cells:
@@ -521,8 +541,7 @@ def edited_locked_cells(folder: Path, plan: LessonPlan) -> list[str]:
         except (OSError, ValueError, AttributeError):
             continue
         for cell in cells:
-            meta = cell.get("metadata", {}).get("nbgrader", {}) if isinstance(cell, dict) else {}
-            grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+            grade_id = grade_id_of(cell)
             if grade_id in plan.locked_release:
                 source = cell.get("source", "")
                 text = "".join(source) if isinstance(source, list) else str(source)
@@ -541,8 +560,7 @@ def _written_answered(folder: Path, plan: LessonPlan) -> dict[str, bool]:
         try:
             nb = json.loads(path.read_text(encoding="utf-8"))
             for cell in nb.get("cells", []):
-                meta = cell.get("metadata", {}).get("nbgrader", {})
-                if isinstance(meta, dict) and meta.get("grade_id") == written.grade_id:
+                if grade_id_of(cell) == written.grade_id:
                     source = cell.get("source", "")
                     text = "".join(source) if isinstance(source, list) else str(source)
         except (OSError, ValueError, AttributeError):
@@ -664,6 +682,7 @@ def autograde(
         nonlocal done
         record.setdefault("max_score", plan.max_score)
         record.setdefault("message", "")
+        record.setdefault("review", [])
         record.update(
             student=student,
             lesson=lesson_id,
@@ -691,7 +710,7 @@ def autograde(
             if previous is not None:
                 finish(student, previous, sub_sha, 0.0, note=" (already graded)")
                 continue
-        problem = _check_submission(folder, expected)
+        problem = _check_submission(folder, expected, plan)
         if problem:
             record = {"status": "invalid", "score": 0.0, "message": problem,
                       "cells": _zero_cells(plan, problem)}
@@ -708,12 +727,19 @@ def autograde(
         started = time.monotonic()
         with tempfile.TemporaryDirectory(prefix="pp-grade-") as tmp:
             os.chmod(tmp, 0o700)
-            record = grade_submission(
-                plan, student, folder, Path(tmp), template=template, runner=runner,
-                isolation=isolation, timeout_per_cell=timeout_per_cell,
-                timeout_per_submission=timeout_per_submission, memory_mb=memory_mb,
-                locked_ids=locked_ids, scan=scan_submission, notebooks_dir=results_dir / "notebooks",
-            )
+            try:
+                record = grade_submission(
+                    plan, student, folder, Path(tmp), template=template, runner=runner,
+                    isolation=isolation, timeout_per_cell=timeout_per_cell,
+                    timeout_per_submission=timeout_per_submission, memory_mb=memory_mb,
+                    locked_ids=locked_ids, scan=scan_submission,
+                    notebooks_dir=results_dir / "notebooks",
+                )
+            except Exception as exc:  # noqa: BLE001 - one submission must never stop the class
+                record = {"status": "error", "score": 0.0,
+                          "message": f"the grader failed on this submission ({exc!r}); it needs a "
+                                     "look by hand, and please report it"[:500],
+                          "cells": _zero_cells(plan, "the grader failed")}
         return student, record, sub_sha, time.monotonic() - started
 
     try:
@@ -783,6 +809,23 @@ def grade_submission(plan: LessonPlan, student: str, folder: Path, work: Path, *
     """Grade one submission in the private folder ``work``; return its record."""
     reasons = scan(folder, plan.notebooks, locked_ids)
     answers_dir = work / "answers"
+    # Kernel sockets need a short path (Unix sockets: under ~107 characters), whatever TMPDIR is.
+    short = Path("/tmp") if os.access("/tmp", os.W_OK) else Path(tempfile.gettempdir())
+    sock_dir = Path(tempfile.mkdtemp(prefix="pps-", dir=short))
+    try:
+        return _grade_in(plan, student, folder, work, sock_dir, reasons, answers_dir,
+                         template=template, runner=runner, isolation=isolation,
+                         timeout_per_cell=timeout_per_cell,
+                         timeout_per_submission=timeout_per_submission, memory_mb=memory_mb,
+                         notebooks_dir=notebooks_dir)
+    finally:
+        shutil.rmtree(sock_dir, ignore_errors=True)
+
+
+def _grade_in(plan: LessonPlan, student: str, folder: Path, work: Path, sock_dir: Path,
+              reasons: list[str], answers_dir: Path, *, template: Path, runner: _Runner, isolation,
+              timeout_per_cell: int, timeout_per_submission: int, memory_mb: int,
+              notebooks_dir: Path) -> dict:
     job = {
         "lesson_id": plan.lesson_id,
         "student": student,
@@ -790,6 +833,7 @@ def grade_submission(plan: LessonPlan, student: str, folder: Path, work: Path, *
         "submission_dir": str(folder),
         "workdir": str(work),
         "answers_dir": str(answers_dir),
+        "sock_dir": str(sock_dir),
         "result_path": str(work / "result.json"),
         "timeout_per_cell": int(timeout_per_cell),
         "cpu_seconds": int(timeout_per_submission),

@@ -302,7 +302,9 @@ def run_test(test: dict, answers: dict | None, reason: str | None, runner: Runne
     stdout = "".join(printed)
     if len(stdout) > MAX_STDOUT:
         stdout = stdout[:MAX_STDOUT] + "\n... output truncated ...\n"
-    return {"passed": error is None, "stdout": stdout, "error": error}
+    unrecorded = {name: value.why for name, value in namespace.items()
+                  if isinstance(value, Unrecorded) and name in (answers.get("values") or {})}
+    return {"passed": error is None, "stdout": stdout, "error": error, "unrecorded": unrecorded}
 
 
 def _segments(source: str, hidden, filename: str) -> list[tuple[object, bool]]:

@@ -529,10 +529,13 @@ def collect_exchange(
     students = read_roster(roster or workspace.roster) if (roster or workspace.roster.exists()) else []
     keep_roster(workspace, roster)
     roster_ids = {s.student_id for s in students}
+    if workspace.submitted.is_dir():
+        os.chmod(workspace.submitted, 0o700)
     for folder in sorted(workspace.submitted.iterdir()) if workspace.submitted.is_dir() else []:
         sub = folder / lesson_id
         if not sub.is_dir():
             continue
+        os.chmod(folder, 0o700)
         _restrict(sub)
         digest = _tree_hash(sub)
         if folder.name not in before:

@@ -63,6 +63,22 @@ def is_instructor_only(name: str) -> bool:
     return any(fnmatch.fnmatch(lowered, pattern.lower()) for pattern in INSTRUCTOR_ONLY)
 
 
+def grade_id_of(cell: object) -> str | None:
+    """The nbgrader grade id of a cell, or None, whatever shape the cell's metadata has.
+
+    Examples
+    --------
+    >>> grade_id_of({"metadata": {"nbgrader": {"grade_id": "ex1"}}}), grade_id_of({"metadata": "x"})
+    ('ex1', None)
+    """
+    if not isinstance(cell, dict):
+        return None
+    meta = cell.get("metadata")
+    meta = meta.get("nbgrader") if isinstance(meta, dict) else None
+    grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+    return grade_id if isinstance(grade_id, str) else None
+
+
 def _is_debris(name: str) -> bool:
     return any(fnmatch.fnmatch(name, pattern) for pattern in DEBRIS)
 

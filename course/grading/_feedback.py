@@ -25,6 +25,7 @@ from pathlib import Path
 from course.grading._common import (
     GradingError,
     check_lesson_ids,
+    grade_id_of,
     nbgrader_config,
     prepare_nbgrader,
     quiet_logger,
@@ -88,8 +89,7 @@ def own_text(nb: dict, plan: LessonPlan) -> str:
     test_ids = {t.grade_id for t in plan.tests}
     parts = []
     for cell in nb.get("cells", []):
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if isinstance(meta, dict) and meta.get("grade_id") in test_ids:
+        if grade_id_of(cell) in test_ids:
             continue
         parts.append(text_of(cell.get("source")))
         for output in cell.get("outputs") or []:

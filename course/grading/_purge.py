@@ -86,6 +86,8 @@ def purge(workspace: Workspace, before: datetime, *, apply: bool = False) -> Pur
             reviews = json.loads(reviews_path.read_text(encoding="utf-8"))
             if reviews.pop(student, None) is not None:
                 write_private(reviews_path, json.dumps(reviews, indent=1) + "\n")
+            if not reviews:
+                reviews_path.unlink()
     for path in report.files:
         path.unlink(missing_ok=True)
     _purge_gradebook(workspace, report)
@@ -137,6 +139,6 @@ def _rewrite_scores(path: Path) -> None:
 def _remove_empty(top: Path) -> None:
     if not top.is_dir():
         return
-    for path in sorted(top.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+    for path in [*sorted(top.rglob("*"), key=lambda p: len(p.parts), reverse=True), top]:
         if path.is_dir() and not any(path.iterdir()):
             path.rmdir()

@@ -18,6 +18,8 @@ import json
 import re
 from pathlib import Path
 
+from course.grading._common import grade_id_of
+
 # Attribute names that reach into the interpreter, IPython or the test machinery.
 _ATTRS = {
     "input_transformers_cleanup": "changes how IPython reads later cells (input transformers)",
@@ -337,8 +339,7 @@ def scan_sources(sources: list[tuple[str, str]]) -> list[str]:
 
 
 def _cell_label(notebook: str, index: int, cell: dict) -> str:
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+    grade_id = grade_id_of(cell)
     return f"{notebook} cell {index + 1}" + (f" ({grade_id})" if grade_id else "")
 
 
@@ -353,16 +354,15 @@ def scan_submission(folder: Path, notebooks: list[str], locked_ids: set[str]) ->
         except (OSError, ValueError, AttributeError):
             continue
         last_locked: dict[str, int] = {}
-        for index, cell in enumerate(cells):
-            meta = cell.get("metadata", {}).get("nbgrader", {}) if isinstance(cell, dict) else {}
-            if isinstance(meta, dict) and meta.get("grade_id") in locked_ids:
-                last_locked[meta["grade_id"]] = index
+        for index, cell in enumerate(cells if isinstance(cells, list) else []):
+            if grade_id_of(cell) in locked_ids:
+                last_locked[grade_id_of(cell)] = index
         skip = set(last_locked.values())
-        for index, cell in enumerate(cells):
+        for index, cell in enumerate(cells if isinstance(cells, list) else []):
             if not isinstance(cell, dict) or cell.get("cell_type") != "code" or index in skip:
                 continue
             source = cell.get("source", "")
-            text = "".join(source) if isinstance(source, list) else str(source)
+            text = "".join(str(p) for p in source) if isinstance(source, list) else str(source)
             sources.append((_cell_label(name, index, cell), text))
     for path in sorted(folder.rglob("*.py")):
         if path.is_file() and not path.is_symlink():

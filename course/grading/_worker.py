@@ -36,12 +36,6 @@ _STRUCTURE_NOTES = [
      "the points of cell {0} had been edited; nbgrader restored them"),
     (re.compile(r"Attribute 'locked' for cell (\S+) has changed"),
      "cell {0} had been unlocked; nbgrader restored it"),
-    (re.compile(r"Missing grade cell (\S+) encountered"),
-     "cell {0} was missing; nbgrader added it back"),
-    (re.compile(r"Cell with id '([^']+)' exists multiple times"),
-     "cell {0} appeared more than once; only the last copy was graded"),
-    (re.compile(r"Cell '([^']+)' does not exist in the database"),
-     "a cell claimed the unknown id {0}; it was treated as an ordinary cell"),
 ]
 
 
@@ -135,7 +129,86 @@ def _copy_submission(src: Path, dest: Path) -> list[str]:
     return skipped
 
 
-def _write_kernelspec(job: dict, work: Path, cwd: Path, answers: Path) -> None:
+def repair(nb: dict, grading_nb: dict | None) -> list[str]:
+    """Repair a submission's structure in place before nbgrader sees it; return notes.
+
+    nbgrader restores edited locked cells itself, but fails outright on some damage a student can
+    do by accident (a copied test cell, a cell with an id the lesson does not have, broken cell
+    metadata, deleted cells next to each other). Here: cells of an unknown type become raw cells;
+    metadata that is not nbgrader's is dropped (the cell stays, as an ordinary cell); of cells
+    sharing an id only the last keeps it; test cells and written answers that are missing are put
+    back where they belong (after the nearest earlier graded cell).
+    """
+    notes: list[str] = []
+    source_cells = [c for c in (grading_nb or {}).get("cells", [])
+                    if isinstance(c.get("metadata", {}).get("nbgrader"), dict)
+                    and c["metadata"]["nbgrader"].get("grade_id")]
+    known = {c["metadata"]["nbgrader"]["grade_id"]: c for c in source_cells}
+    order = [c["metadata"]["nbgrader"]["grade_id"] for c in source_cells]
+    cells = [c for c in nb.get("cells", []) if isinstance(c, dict)]
+    for cell in cells:
+        if cell.get("cell_type") not in {"code", "markdown", "raw"}:
+            cell["cell_type"] = "raw"
+        if not isinstance(cell.get("metadata"), dict):
+            cell["metadata"] = {}
+        if not isinstance(cell.get("source"), (str, list)):
+            cell["source"] = ""
+        if cell["cell_type"] == "code":
+            cell["outputs"] = []
+            cell["execution_count"] = None
+        else:
+            cell.pop("outputs", None)
+            cell.pop("execution_count", None)
+        meta = cell["metadata"].get("nbgrader")
+        if meta is None:
+            continue
+        grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+        if grade_id not in known:
+            del cell["metadata"]["nbgrader"]
+            if grade_id:
+                notes.append(f"a cell claimed the id {grade_id}, which the lesson does not have; "
+                             "it was treated as an ordinary cell")
+    last: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        meta = cell["metadata"].get("nbgrader")
+        if meta:
+            last[meta["grade_id"]] = index
+    for index, cell in enumerate(cells):
+        meta = cell["metadata"].get("nbgrader")
+        if meta and last[meta["grade_id"]] != index:
+            del cell["metadata"]["nbgrader"]
+            note = f"cell {meta['grade_id']} appeared more than once; only the last copy was graded"
+            if note not in notes:
+                notes.append(note)
+
+    def positions() -> dict[str, int]:
+        return {c["metadata"]["nbgrader"]["grade_id"]: i for i, c in enumerate(cells)
+                if c["metadata"].get("nbgrader")}
+
+    present = positions()
+    for position, grade_id in enumerate(order):
+        meta = known[grade_id]["metadata"]["nbgrader"]
+        if grade_id in present or not meta.get("grade"):
+            continue
+        earlier = [present[g] for g in order[:position] if g in present]
+        cells.insert(max(earlier) + 1 if earlier else 0, json.loads(json.dumps(known[grade_id])))
+        present = positions()
+        notes.append(f"cell {grade_id} was missing; it was put back")
+    nb["cells"] = cells
+    if not isinstance(nb.get("metadata"), dict):
+        nb["metadata"] = {}
+    return notes
+
+
+def sanitise(nb_path: Path, grading_nb: dict) -> list[str]:
+    """:func:`repair` a notebook file in place."""
+    nb = json.loads(nb_path.read_text(encoding="utf-8"))
+    notes = repair(nb, grading_nb)
+    nb_path.write_text(json.dumps(nb), encoding="utf-8")
+    return notes
+
+
+def _write_kernelspec(job: dict, work: Path, cwd: Path, answers: Path, sock: Path) -> None:
     from course.grading._sandbox import Isolation
 
     iso = job.get("isolation") or {"kind": "none", "detail": ""}
@@ -146,7 +219,7 @@ def _write_kernelspec(job: dict, work: Path, cwd: Path, answers: Path) -> None:
     argv = isolation.wrap(
         argv,
         cwd=cwd,
-        writable=[answers, work / "sock"],
+        writable=[answers, sock],
         readable=[work / "tmp"],
         env=env,
     )
@@ -164,25 +237,28 @@ def _write_kernelspec(job: dict, work: Path, cwd: Path, answers: Path) -> None:
 
 def _cells_with_error(autograded_dir: Path, enames: set[str]) -> list[str]:
     """Cells of the autograded notebooks whose outputs include one of these errors."""
+    from course.grading._common import grade_id_of
     found = []
     for nb_path in sorted(autograded_dir.glob("*.ipynb")):
         nb = json.loads(nb_path.read_text(encoding="utf-8"))
         for index, cell in enumerate(nb.get("cells", [])):
             for output in cell.get("outputs", []) or []:
                 if output.get("output_type") == "error" and output.get("ename") in enames:
-                    grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+                    grade_id = grade_id_of(cell)
                     found.append(grade_id or f"cell {index + 1}")
                     break
     return found
 
 
 def _cells_truncated(autograded_dir: Path) -> list[str]:
+    from course.grading._common import grade_id_of
+
     found = []
     for nb_path in sorted(autograded_dir.glob("*.ipynb")):
         nb = json.loads(nb_path.read_text(encoding="utf-8"))
         for index, cell in enumerate(nb.get("cells", [])):
             if any(o.get("text") == TRUNCATED for o in cell.get("outputs", []) or []):
-                grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+                grade_id = grade_id_of(cell)
                 found.append(grade_id or f"cell {index + 1}")
     return found
 
@@ -237,17 +313,29 @@ def grade(job: dict) -> dict:
     answers.mkdir(parents=True, exist_ok=True)
     autograded = work / "autograded" / student / lesson_id
     autograded.mkdir(parents=True, exist_ok=True)
-    (work / "sock").mkdir(exist_ok=True)
-    _write_kernelspec(job, work, autograded, answers)
+    sock = Path(job.get("sock_dir") or work / "sock")
+    sock.mkdir(exist_ok=True)
+    _write_kernelspec(job, work, autograded, answers, sock)
+    repairs: list[str] = []
+    for nb_path in sorted(submitted.glob("*.ipynb")):
+        grading_nb = work / "source" / lesson_id / nb_path.name
+        if grading_nb.is_file():
+            try:
+                repairs += sanitise(nb_path, json.loads(grading_nb.read_text(encoding="utf-8")))
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                repairs.append(f"{nb_path.name} could not be repaired ({exc!r})")
 
     config = nbgrader_config(work, timeout_per_cell=job["timeout_per_cell"])
     extra = Config()
+    if os.name == "posix":
+        extra.KernelManager.transport = "ipc"
+        extra.KernelManager.ip = str(sock / "k")
     extra.Execute.kernel_name = KERNEL_NAME
-    extra.OverwriteCells.add_missing_cells = True
+    extra.OverwriteCells.add_missing_cells = False  # done by sanitise (nbgrader's fails on some)
     extra.Autograde.autograde_preprocessors = _autograde_preprocessors()
     config.merge(extra)
     log = quiet_logger()
-    record = {"status": "ok", "notes": [], "limits": limits, "ran": False}
+    record = {"status": "ok", "notes": list(repairs), "limits": limits, "ran": False}
     if skipped:
         record["notes"].append("ignored links and special files: " + ", ".join(sorted(skipped)[:5]))
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from course.errors import options_text
-from course.grading._common import GradingError, check_lesson_ids
+from course.grading._common import GradingError, check_lesson_ids, grade_id_of
 from course.grading._lesson import LessonPlan, lesson_plan, text_of
 from course.grading._workspace import Workspace, write_private
 
@@ -59,8 +59,7 @@ def _answers(workspace: Workspace, plan: LessonPlan) -> dict[str, dict[str, str]
             try:
                 nb = json.loads((sub / f"{written.notebook}.ipynb").read_text(encoding="utf-8"))
                 for cell in nb.get("cells", []):
-                    meta = cell.get("metadata", {}).get("nbgrader", {})
-                    if isinstance(meta, dict) and meta.get("grade_id") == written.grade_id:
+                    if grade_id_of(cell) == written.grade_id:
                         text = text_of(cell.get("source")).strip()
             except (OSError, ValueError, AttributeError):
                 text = "(the notebook could not be read)"

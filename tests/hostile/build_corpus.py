@@ -117,6 +117,14 @@ def _metadata(grade_id: str, **changes):
     return edit
 
 
+def _unknown_ids(nb: dict) -> dict:
+    nb["cells"][0]["metadata"]["nbgrader"] = {"grade_id": "made-up", "grade": True, "points": 50,
+                                              "solution": False, "locked": True, "schema_version": 3}
+    nb["cells"][1]["metadata"]["nbgrader"] = {}
+    nb["cells"][2]["metadata"] = "not a dictionary"
+    return nb
+
+
 def _kernelspec(nb: dict) -> dict:
     nb["metadata"]["kernelspec"] = {"name": "bash", "display_name": "Bash", "language": "bash"}
     return nb
@@ -318,6 +326,11 @@ def cases() -> list[Case]:
              _delete("ex2-tests")),
         Case("deleted-answer-cell", "the ex2 answer cell deleted", "honest-wrong-ex2", ok, wrong2,
              _delete("ex2-solution")),
+        Case("deleted-exercise", "the ex2 answer and test cells and the written answer deleted",
+             "honest-wrong-ex2", ok, wrong2, lambda nb: _delete("ex3-written")(_delete("ex2-tests")(
+                 _delete("ex2-solution")(nb)))),
+        Case("unknown-cell-ids", "cells carrying made-up and broken nbgrader metadata",
+             "honest-wrong-ex2", ok, wrong2, _unknown_ids),
         Case("reordered-cells", "the ex2 test cell moved above its answer", "honest-wrong-ex2", ok,
              wrong2, _move_before("ex2-tests", "ex2-solution")),
         Case("duplicated-cells", "the ex1 test cell duplicated", "honest-wrong-ex2", ok, wrong2,
