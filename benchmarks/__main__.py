@@ -90,10 +90,13 @@ def main(argv: list[str] | None = None) -> int:
 
         old = json.loads(previous.read_text(encoding="utf-8"))
         kept = {k: v for k, v in old.get("sections", {}).items() if k not in args.sections}
-        for section in kept.values():  # each kept section keeps the settings it was run with
+        for section in kept.values():  # each keeps the settings and start of the run it was in
             section.setdefault("settings", old.get("settings", {}))
-        results["merged_from"] = {"machine": old["machine"], "settings": old["settings"],
-                                  "sections": sorted(kept)}
+            section.setdefault("run_started", old["machine"]["started"])
+        earlier = [old["machine"], *old.get("merged_from", {}).get("machines", [])]
+        runs = {section["run_started"] for section in kept.values()}
+        earlier = [m for m in earlier if m["started"] in runs]  # only runs that still count
+        results["merged_from"] = {"machines": earlier, "sections": sorted(kept)}
         results["sections"] = kept
         results["settings"]["sections"] = [s for s in SECTIONS if s in kept or s in args.sections]
     log(f"benchmarks: {machine.one_line(info)}")
@@ -135,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks import grading_bench
 
         run_section("grading", lambda: grading_bench.bench(
-            found, grading_repeat, class_size=args.class_size, log=log))
+            found, grading_repeat, class_size=args.class_size,
+            speedup_pairs=1 if args.quick else 2, log=log))
     if "sizes" in args.sections:
         from benchmarks import sizes
 

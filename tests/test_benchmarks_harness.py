@@ -336,6 +336,21 @@ def test_full_autograded_marks_ignore_points_awaiting_a_person():
     assert summary["not_full_marks"] == ["b"] and summary["submissions"] == 2
 
 
+def test_speedup_alternates_the_order_and_takes_medians():
+    calls = []
+    walls = iter([10.0, 6.0, 5.0, 12.0, 11.0, 4.0])
+
+    def grade(workers):
+        calls.append(workers)
+        return {"wall_s": next(walls), "not_full_marks": ["s002"] if workers == 2 else []}
+
+    out = grading_bench.speedup(Path("08-x"), 4, pairs=3, grade=grade, log=lambda _: None)
+    assert calls == [1, 2, 2, 1, 1, 2]
+    assert out["workers_1_runs"] == [10.0, 12.0, 11.0] and out["workers_2_runs"] == [6.0, 5.0, 4.0]
+    assert out["speedup"] == pytest.approx(11.0 / 5.0)
+    assert out["lesson"] == "08-x" and out["not_full_marks"] == ["s002"]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("engine", ["nbgrader", "auto"])
 def test_grading_a_trivial_class_gives_full_marks_and_times(tmp_path, engine):
@@ -440,7 +455,7 @@ def test_report_renders_well_formed_tables_with_verdicts():
     assert "| 01-a | 1.50 | 1.50× |" in md and "| floor | 1.00 | 1.00× |" in md
     assert "**misses: time, memory**" in md  # 02-b
     assert "| Slow |" in md and "**misses: p95**" in md and "| Broken | error |" in md
-    assert "speed-up of 1.78×" in md
+    assert "speed-up of 1.78×" in md and "took 16.0 s with 1 worker and 9.0 s with 2:" in md
     assert "| 01-a | 4.00 | 1.33× | 1.14× | 4.00× | yes | yes |" in md
     assert "| 02-b | 6.00 | 2.00× | 1.71× | 6.00× | no (1) | **not measured: solutions lost marks** |" in md
     assert md.count("load average") >= 6  # the machine line and beside every table
@@ -509,4 +524,5 @@ def test_merge_replaces_only_the_sections_run_again(tmp_path):
     assert data["sections"]["imports"]["result"]["cases"]["deps"]["median_import_s"] > 0
     assert data["merged_from"]["sections"] == ["grading", "lessons", "sizes", "widgets"]
     md = (out / "latest.md").read_text()
-    assert "come from an earlier run" in md and "median of 5" in md
+    assert "come from earlier runs" in md and "median of 5" in md
+    assert f"- run of {old['machine']['started']}" in md

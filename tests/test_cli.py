@@ -130,3 +130,24 @@ def test_student_view_command(tmp_path, capsys):
     assert "course lab" in capsys.readouterr().out
     config = json.loads((dest / ".jupyter-student" / "labconfig" / "page_config.json").read_text())
     assert config["disabledExtensions"]["@jupyter/nbgrader:formgrader"] is True
+
+
+def test_term_commands_fail_kindly(tmp_path, capsys):
+    ws = ["--workspace", str(tmp_path / "ws"), "--lessons", str(FIXTURE_LESSONS)]
+    assert main(["collect", LESSON, *ws]) == 1
+    assert main(["collect", LESSON, "--exchange", str(tmp_path), *ws]) == 1
+    assert main(["collect", LESSON, "--from", str(tmp_path), *ws]) == 1  # no roster yet
+    assert main(["export", "--late-penalty", "lots", *ws]) == 1
+    assert main(["export", *ws]) == 1  # nothing graded
+    assert main(["review", LESSON, "nobody", "--accept", *ws]) == 1
+    assert main(["feedback", LESSON, *ws]) == 1
+    assert main(["written", "zz-fixtrue", *ws]) == 1
+    assert main(["purge", "--before", "next Tuesday", "--workspace", str(tmp_path / "ws")]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    for phrase in ("--from DIR_OR_ZIP", "--exchange needs --course-id", "roster",
+                   "Write it as 10%/day", "Nothing has been graded", "No graded submission",
+                   "has not been graded yet", "'zz-fixture'", "Cannot read the date and time"):
+        assert phrase in err, phrase
+    assert main(["status", *ws]) == 0
+    assert "Nothing collected or graded" in capsys.readouterr().out

@@ -131,6 +131,12 @@ def test_failures_are_explained_by_the_tests_own_messages(corpus):
     assert "0.375" not in json.dumps(records["honest-wrong-ex1"])  # the expected value stays hidden
 
 
+def test_runaway_output_is_cut_and_said(corpus):
+    assert "printed too much in ex2-solution (output cut)" in corpus["records"]["huge-output"]["message"]
+    nb = corpus["workspace"].grades / LESSON / "notebooks" / "huge-output" / f"{LESSON}.ipynb"
+    assert nb.stat().st_size < 3_000_000
+
+
 def test_nothing_survives_the_class(corpus):
     deadline = time.monotonic() + 3
     while _grading_processes(str(corpus["work"])) and time.monotonic() < deadline:

@@ -228,6 +228,60 @@ def test_term_review_feedback_written_export_status(term, capsys, tmp_path):
     assert _modes(workspace.root) == set()
 
 
+def test_term_formgrader_shows_the_same_workspace(term):
+    """nbgrader's formgrader, run on the repository as nbgrader_config.py sets it up, sees the
+    submissions, scores, manual marks and review flags that the course command wrote."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    workspace = term["workspace"]
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = dict(os.environ, COURSE_WORKSPACE=str(workspace.root),
+               JUPYTER_CONFIG_DIR=str(term["root"] / "jupyter-config"))
+    cmd = [sys.executable, "-m", "jupyter_server", f"--ServerApp.root_dir={REPO}",
+           f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=t",
+           "--no-browser"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+
+    def get(path: str) -> str:
+        url = f"http://127.0.0.1:{port}{path}?token=t"
+        with urllib.request.urlopen(url, timeout=20) as response:
+            return response.read().decode()
+
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                get("/api/status")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert proc.poll() is None and time.monotonic() < deadline, "jupyter_server did not start"
+                time.sleep(0.3)
+        submissions = {s["student"]: s for s in json.loads(get(f"/formgrader/api/submissions/{LESSON}"))}
+        assert submissions["ab1"]["score"] == 4.5  # 3 autograded + 1.5 marked by hand
+        notebooks = {n["student"]: n for n in
+                     json.loads(get(f"/formgrader/api/submitted_notebooks/{LESSON}/{LESSON}"))}
+        assert notebooks["gh3"]["flagged"] and not notebooks["ab1"]["flagged"]
+        page = get(f"/formgrader/submissions/{notebooks['ab1']['id']}/")
+        assert "A ratio hides the size of each economy." in page
+    finally:
+        os.killpg(proc.pid, 15)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+            proc.wait()
+
+
 def test_term_purge(term, capsys):
     common = ["--workspace", str(term["workspace"].root)]
     assert main(["purge", "--before", "2000-01-01", "--yes", *common]) == 0
@@ -310,7 +364,7 @@ def test_roster_errors_are_friendly(tmp_path):
 def test_collect_from_nbgrader_exchange(tmp_path, student_nb):
     exchange = tmp_path / "exchange"
     when = datetime(2025, 11, 28, 16, 0, tzinfo=UTC)
-    for student in ("ab1", "zz9"):
+    for student in ("ab1", "zz9", ".."):
         inbound = exchange / "pp101" / "inbound" / f"{student}+{LESSON}+{format_timestamp(when)}+abc"
         inbound.mkdir(parents=True)
         (inbound / f"{LESSON}.ipynb").write_bytes(_answer(student_nb))
@@ -321,6 +375,8 @@ def test_collect_from_nbgrader_exchange(tmp_path, student_nb):
                               roster=tmp_path / "roster.csv")
     assert sorted(report.collected) == ["ab1", "zz9"]
     assert report.not_on_roster == ["zz9"] and "kj4" in report.missing
+    assert report.unmatched == [(f"..+{LESSON}+...", "not a safe student id; left in the exchange")]
+    assert not (workspace.root / LESSON).exists()
     assert read_timestamp(workspace.submitted / "ab1" / LESSON) == when
     assert _modes(workspace.submitted) == set()
     with pytest.raises(CollectError, match="no nbgrader exchange for course 'nope'"):

@@ -22,6 +22,7 @@ Results are personal data: folders are 0700 and files 0600.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -31,6 +32,7 @@ import sys
 import tempfile
 import threading
 import time
+import types
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
 from pathlib import Path
@@ -237,6 +239,111 @@ def _base_env(isolation, work: Path) -> dict[str, str]:
     return env
 
 
+ENV_FORKSERVER = "COURSE_GRADING_FORKSERVER"
+_CONTEXT = None
+
+
+def _fork_context():
+    """A multiprocessing fork server with nbgrader and pandas already imported, or None.
+
+    Off when ``COURSE_GRADING_FORKSERVER=0`` or where fork servers do not exist (Windows); then
+    each worker is a new interpreter, which costs about a second more per submission.
+    """
+    global _CONTEXT
+    if os.environ.get(ENV_FORKSERVER, "1") == "0":
+        return None
+    import multiprocessing
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return None
+    if _CONTEXT is None:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["course.grading._preload"])
+        _CONTEXT = context
+    return _CONTEXT
+
+
+@contextlib.contextmanager
+def _without_main():
+    """Hide the caller's ``__main__`` while a fork-server process starts.
+
+    multiprocessing would otherwise re-run the caller's script in every child, which is harmless
+    behind ``if __name__ == "__main__":`` and a disaster without it. Our children need nothing from
+    ``__main__``.
+    """
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
+
+
+_WARM_CACHE = (
+    "try:\n"
+    "    from course import charts\n"
+    "    if charts._load_offline_bundle():\n"
+    "        print(charts.offline_bundle_path().parent)\n"
+    "except Exception:\n"
+    "    pass\n"
+)
+
+
+def _start_cache_warming() -> subprocess.Popen | None:
+    """Make the course's chart bundle cache once (about 2 s) instead of in every kernel."""
+    try:
+        return subprocess.Popen([sys.executable, "-c", _WARM_CACHE], stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True)
+    except OSError:
+        return None
+
+
+def _finish_cache_warming(proc: subprocess.Popen | None) -> list[str]:
+    """The cache folders kernels may read (shown read-only in the sandbox)."""
+    if proc is None:
+        return []
+    try:
+        out, _ = proc.communicate(timeout=180)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        return []
+    folder = out.strip().splitlines()[-1] if out.strip() else ""
+    return [folder] if folder and Path(folder).is_dir() else []
+
+
+def _warm_fork_server() -> None:
+    context = _fork_context()
+    if context is None:
+        return
+    from multiprocessing import forkserver
+
+    with _without_main():
+        forkserver.ensure_running()
+
+
+class _Fork:
+    """A process forked by the fork server, with the parts of Popen's interface we use."""
+
+    def __init__(self, process) -> None:
+        self.process = process
+        self.pid = process.pid
+
+    def poll(self):
+        return None if self.process.is_alive() else self.process.exitcode
+
+    def wait(self, timeout=None):
+        self.process.join(timeout)
+        if self.process.is_alive():
+            raise subprocess.TimeoutExpired("grading worker", timeout)
+        return self.process.exitcode
+
+    @property
+    def returncode(self):
+        return self.process.exitcode
+
+
 class _Runner:
     """Runs worker and checker processes and remembers them, so an interrupt can stop them all."""
 
@@ -251,6 +358,24 @@ class _Runner:
                 return None
             proc = subprocess.Popen(cmd, cwd=work, env=env, stdin=stdin, stdout=stdout, stderr=stderr,
                                     start_new_session=True)
+            self.procs[proc] = str(work)
+            return proc
+
+    def _fork(self, target: str, args: list[str], work: Path, env: dict, log_path: Path):
+        """Start ``target`` forked from the fork server; None where there is none."""
+        context = _fork_context()
+        if context is None:
+            return None
+        from course.grading._worker import forked
+
+        with self.lock:
+            if self.stopping:
+                raise KeyboardInterrupt
+            process = context.Process(target=forked, args=(target, args, env, str(log_path), str(work)),
+                                      daemon=False)
+            with _without_main():
+                process.start()
+            proc = _Fork(process)
             self.procs[proc] = str(work)
             return proc
 
@@ -269,8 +394,14 @@ class _Runner:
         log_path = work / "worker.log"
         env = _base_env(isolation, work)
         with open(log_path, "wb") as log:
-            proc = self._start([sys.executable, "-m", "course.grading._worker", str(job_path)],
-                               work, env, subprocess.DEVNULL, log, subprocess.STDOUT)
+            try:
+                proc = self._fork("worker", [str(job_path)], work, env, log_path)
+            except KeyboardInterrupt:
+                proc = None
+                return {"status": "error", "notes": ["grading was interrupted"], "interrupted": True}
+            if proc is None:
+                proc = self._start([sys.executable, "-m", "course.grading._worker", str(job_path)],
+                                   work, env, subprocess.DEVNULL, log, subprocess.STDOUT)
             if proc is None:
                 return {"status": "error", "notes": ["grading was interrupted"], "interrupted": True}
             try:
@@ -298,30 +429,38 @@ class _Runner:
 
     def check(self, job: dict, work: Path, wall_seconds: float, memory_mb: int, isolation) -> dict:
         """Run the checker on the recorded answers; its results, or raise GradingError."""
-        work.mkdir(parents=True, exist_ok=True)
+        if work.exists() or work.is_symlink():  # never reuse anything a submission could have made
+            if work.is_dir() and not work.is_symlink():
+                shutil.rmtree(work)
+            else:
+                work.unlink()
+        work.mkdir(mode=0o700)
         env = isolation.child_env({"HOME": str(work), "TMPDIR": str(work)})
         env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", os.defpath)
         out_path = work / "checker.out"
         err_path = work / "checker.err"
-        cmd = [sys.executable, "-I", "-m", "course.grading._checker"]
-        with open(out_path, "wb") as out, open(err_path, "wb") as err:
-            proc = self._start(cmd, work, env, subprocess.PIPE, out, err)
+        job_path = work / "checker-job.json"
+        job_path.write_text(json.dumps(job, allow_nan=True), encoding="utf-8")
+        try:
+            proc = self._fork("checker", [str(job_path), str(out_path)], work, env, err_path)
+        except KeyboardInterrupt:
+            raise GradingError("grading was interrupted") from None
+        if proc is None:
+            with open(err_path, "wb") as err:
+                proc = self._start([sys.executable, "-I", "-m", "course.grading._checker",
+                                    str(job_path), str(out_path)],
+                                   work, env, subprocess.DEVNULL, subprocess.DEVNULL, err)
             if proc is None:
                 raise GradingError("grading was interrupted")
-            try:
-                try:
-                    proc.stdin.write(json.dumps(job, allow_nan=True).encode())
-                    proc.stdin.close()
-                except BrokenPipeError:
-                    pass
-                proc.wait(timeout=wall_seconds)
-            except subprocess.TimeoutExpired:
+        try:
+            proc.wait(timeout=wall_seconds)
+        except subprocess.TimeoutExpired:
+            _kill_tree(proc)
+            raise GradingError(f"the tests did not finish within {wall_seconds:g} s") from None
+        finally:
+            if proc.poll() is None:
                 _kill_tree(proc)
-                raise GradingError(f"the tests did not finish within {wall_seconds:g} s") from None
-            finally:
-                if proc.poll() is None:
-                    _kill_tree(proc)
-                self._forget(proc)
+            self._forget(proc)
         try:
             return json.loads(out_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -722,6 +861,7 @@ def autograde(
     limit_warnings: set[str] = set()
     template_holder = tempfile.TemporaryDirectory(prefix="pp-template-")
     template = Path(template_holder.name)
+    caches: list[str] = []
 
     def grade_one(student: str, folder: Path, sub_sha: str) -> tuple[str, dict, str, float]:
         started = time.monotonic()
@@ -733,7 +873,7 @@ def autograde(
                     isolation=isolation, timeout_per_cell=timeout_per_cell,
                     timeout_per_submission=timeout_per_submission, memory_mb=memory_mb,
                     locked_ids=locked_ids, scan=scan_submission,
-                    notebooks_dir=results_dir / "notebooks",
+                    notebooks_dir=results_dir / "notebooks", caches=caches,
                 )
             except Exception as exc:  # noqa: BLE001 - one submission must never stop the class
                 record = {"status": "error", "score": 0.0,
@@ -744,7 +884,10 @@ def autograde(
 
     try:
         if to_grade:
+            warming = _start_cache_warming()
+            _warm_fork_server()  # its imports overlap with preparing the template
             prepare_template(plan, lesson_dir, template)
+            caches.extend(_finish_cache_warming(warming))
             pool = ThreadPoolExecutor(max_workers=min(workers, len(to_grade)))
             pending: set[Future] = {pool.submit(grade_one, *item) for item in to_grade}
             try:
@@ -805,7 +948,8 @@ def _zero_cells(plan: LessonPlan, reason: str) -> list[dict]:
 
 def grade_submission(plan: LessonPlan, student: str, folder: Path, work: Path, *, template: Path,
                      runner: _Runner, isolation, timeout_per_cell: int, timeout_per_submission: int,
-                     memory_mb: int, locked_ids: set[str], scan, notebooks_dir: Path) -> dict:
+                     memory_mb: int, locked_ids: set[str], scan, notebooks_dir: Path,
+                     caches: list[str] | None = None) -> dict:
     """Grade one submission in the private folder ``work``; return its record."""
     reasons = scan(folder, plan.notebooks, locked_ids)
     answers_dir = work / "answers"
@@ -817,7 +961,7 @@ def grade_submission(plan: LessonPlan, student: str, folder: Path, work: Path, *
                          template=template, runner=runner, isolation=isolation,
                          timeout_per_cell=timeout_per_cell,
                          timeout_per_submission=timeout_per_submission, memory_mb=memory_mb,
-                         notebooks_dir=notebooks_dir)
+                         notebooks_dir=notebooks_dir, caches=caches or [])
     finally:
         shutil.rmtree(sock_dir, ignore_errors=True)
 
@@ -825,7 +969,7 @@ def grade_submission(plan: LessonPlan, student: str, folder: Path, work: Path, *
 def _grade_in(plan: LessonPlan, student: str, folder: Path, work: Path, sock_dir: Path,
               reasons: list[str], answers_dir: Path, *, template: Path, runner: _Runner, isolation,
               timeout_per_cell: int, timeout_per_submission: int, memory_mb: int,
-              notebooks_dir: Path) -> dict:
+              notebooks_dir: Path, caches: list[str]) -> dict:
     job = {
         "lesson_id": plan.lesson_id,
         "student": student,
@@ -841,6 +985,9 @@ def _grade_in(plan: LessonPlan, student: str, folder: Path, work: Path, sock_dir
         "file_mb": 512,
         "isolation": {"kind": isolation.kind, "detail": isolation.detail, "bwrap": isolation.bwrap,
                       "readonly": isolation.readonly},
+        # Caches made once for the run (read-only for kernels): the charts' offline bundle.
+        "caches": caches,
+        "kernel_env": {"COURSE_CACHE_DIR": caches[0]} if caches else {},
     }
     run = runner.run(job, wall_seconds=timeout_per_submission, isolation=isolation)
     answers, problems = _read_answers(answers_dir, plan)

@@ -328,9 +328,11 @@ def _segments(source: str, hidden, filename: str) -> list[tuple[object, bool]]:
     return [(compile(source, filename, "exec"), False)]
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    """Run a job: read it from JOB_PATH (or stdin) and write the result to OUT_PATH (or stdout)."""
+    argv = sys.argv[1:] if argv is None else argv
     harden()
-    job = json.loads(sys.stdin.read())
+    job = json.loads(open(argv[0], encoding="utf-8").read() if argv else sys.stdin.read())
     runner = Runner(job.get("runner"), float(job.get("call_timeout", 10)))
     results = {}
     try:
@@ -345,10 +347,16 @@ def main() -> int:
             )
     finally:
         runner.stop()
-    sys.stdout.write(json.dumps({"results": results,
-                                 "runner": {"started": runner.started, "calls": runner.calls}},
-                                allow_nan=True))
-    sys.stdout.flush()
+    text = json.dumps({"results": results, "runner": {"started": runner.started, "calls": runner.calls}},
+                      allow_nan=True)
+    if len(argv) > 1:
+        tmp = argv[1] + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, argv[1])
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
     return 0
 
 

@@ -27,7 +27,6 @@ False
 
 from __future__ import annotations
 
-import math
 import sys
 
 TAG = "$t"
@@ -541,8 +540,3 @@ class Decoder:
 def decode(data, *, modules=None, function_factory=None):
     """Rebuild a value from :func:`encode`'s output (see :class:`Decoder`)."""
     return Decoder(modules, function_factory)(data)
-
-
-def finite(x: float) -> bool:
-    """True for a finite float (helper for messages)."""
-    return math.isfinite(x)

@@ -513,18 +513,33 @@ def collect_exchange(
     config.Exchange.root = str(exchange)
     config.ExchangeCollect.update = True
     log = quiet_logger("course.grading.collect")
-    coursedir = CourseDirectory(config=config, log=log)
-    coursedir.assignment_id = lesson_id
-    app = ExchangeCollect(coursedir=coursedir, config=config, log=log)
-    result = capture_log(app)
     report = CollectReport(lesson_id)
-    if not result["success"]:
-        from course.grading._release import _last_error
+    # Collect student by student, and only ids that are safe folder names: on a shared exchange a
+    # submission's name is chosen by whoever submitted it.
+    usernames = set()
+    for entry in (exchange / course_id / "inbound").iterdir():
+        parts = entry.name.rsplit("+", 3)
+        if len(parts) >= 3 and parts[1] == lesson_id:
+            usernames.add(parts[0])
+    log_text = ""
+    for username in sorted(usernames):
+        if not STUDENT_ID_RE.match(username) or "*" in username or "?" in username:
+            report.unmatched.append((f"{username}+{lesson_id}+...", "not a safe student id; left in the exchange"))
+            continue
+        coursedir = CourseDirectory(config=config, log=log)
+        coursedir.assignment_id = lesson_id
+        coursedir.student_id = username
+        app = ExchangeCollect(coursedir=coursedir, config=config, log=log)
+        result = capture_log(app)
+        log_text += result.get("log", "") + "\n"
+        if not result["success"]:
+            from course.grading._release import _last_error
 
-        raise CollectError(f"nbgrader could not collect from the exchange: "
-                           f"{_last_error(result.get('log', '') + result.get('error', ''))}")
+            report.unmatched.append((f"{username}+{lesson_id}+...", "nbgrader could not collect it: "
+                                     + _last_error(result.get("log", "") + result.get("error", ""))))
+    result = {"log": log_text}
     for line in result.get("log", "").splitlines():
-        if "cheating attempt" in line or "claims to be submitted by" in line:
+        if "cheating attempt" in line or "claims to be submitted by" in line or " but is owned by " in line:
             report.notes.append(line.removeprefix("[WARNING]").strip())
     students = read_roster(roster or workspace.roster) if (roster or workspace.roster.exists()) else []
     keep_roster(workspace, roster)

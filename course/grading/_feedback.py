@@ -123,8 +123,16 @@ def _reviews(results: Path) -> dict:
         return {}
 
 
+def _progress(done: int, total: int, student: str) -> None:
+    import sys
+
+    width = 20
+    filled = int(width * done / max(total, 1))
+    print(f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {student}", file=sys.stderr, flush=True)
+
+
 def generate_feedback(workspace: Workspace, lessons_dir: str | Path, lesson_id: str,
-                      students: list[str] | None = None) -> FeedbackReport:
+                      students: list[str] | None = None, quiet: bool = True) -> FeedbackReport:
     """Write feedback HTML for every graded student of a lesson (see the module docstring)."""
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     from nbgrader.converters import GenerateFeedback
@@ -184,23 +192,26 @@ def generate_feedback(workspace: Workspace, lessons_dir: str | Path, lesson_id: 
         config.ClearHiddenTests.enforce_metadata = False
         config.ClearMarkScheme.enforce_metadata = False
         log = quiet_logger("course.grading.feedback")
-        coursedir = CourseDirectory(config=config, log=log)
-        coursedir.assignment_id = lesson_id
-        coursedir.student_id = "*"
-        app = GenerateFeedback(coursedir=coursedir, config=config, log=log)
-        app.force = True
-        result = capture_log(app)
-        if not result["success"]:
-            raise GradingError(
-                f"nbgrader could not make the feedback for {lesson_id!r}: "
-                f"{_last_error(result.get('log', '') + result.get('error', ''))}"
-            )
+        failed: dict[str, str] = {}
+        for number, student in enumerate(chosen, start=1):
+            # One student at a time: a notebook nbgrader cannot render stops only its own feedback.
+            coursedir = CourseDirectory(config=config, log=log)
+            coursedir.assignment_id = lesson_id
+            coursedir.student_id = student
+            app = GenerateFeedback(coursedir=coursedir, config=config, log=log)
+            app.force = True
+            result = capture_log(app)
+            if not result["success"]:
+                failed[student] = _last_error(result.get("log", "") + result.get("error", ""))
+            if not quiet:
+                _progress(number, len(chosen), student)
         for student in chosen:
             made = tmp / "feedback" / student / lesson_id
             dest = workspace.feedback / student / lesson_id
             pages = sorted(made.glob("*.html")) if made.is_dir() else []
             if not pages:
-                report.held.append((student, "nbgrader made no feedback file"))
+                report.held.append((student, "nbgrader could not make the feedback: "
+                                    + failed.get(student, "no file was written")))
                 continue
             problems = []
             for page in pages:

@@ -215,12 +215,12 @@ def _write_kernelspec(job: dict, work: Path, cwd: Path, answers: Path, sock: Pat
     isolation = Isolation(iso["kind"], iso.get("detail", ""), bwrap=iso.get("bwrap"),
                           readonly=iso.get("readonly") or [])
     argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    env = {"COURSE_ANSWERS_DIR": str(answers)}
+    env = {"COURSE_ANSWERS_DIR": str(answers), **(job.get("kernel_env") or {})}
     argv = isolation.wrap(
         argv,
         cwd=cwd,
         writable=[answers, sock],
-        readable=[work / "tmp"],
+        readable=[work / "tmp", *[Path(c) for c in job.get("caches") or []]],
         env=env,
     )
     spec_dir = work / "share" / "jupyter" / "kernels" / KERNEL_NAME
@@ -257,7 +257,9 @@ def _cells_truncated(autograded_dir: Path) -> list[str]:
     for nb_path in sorted(autograded_dir.glob("*.ipynb")):
         nb = json.loads(nb_path.read_text(encoding="utf-8"))
         for index, cell in enumerate(nb.get("cells", [])):
-            if any(o.get("text") == TRUNCATED for o in cell.get("outputs", []) or []):
+            texts = [o.get("text") or "" for o in cell.get("outputs", []) or []]
+            texts = ["".join(t) if isinstance(t, list) else t for t in texts]
+            if any(t == TRUNCATED or "... Output truncated ..." in t for t in texts):
                 grade_id = grade_id_of(cell)
                 found.append(grade_id or f"cell {index + 1}")
     return found
@@ -367,7 +369,7 @@ def grade(job: dict) -> dict:
                 f"ran out of memory (limit {job.get('memory_mb')} MB) in {', '.join(out_of_memory)}")
         truncated = _cells_truncated(autograded)
         if truncated:
-            record["notes"].append(f"printed more than 1 MB in {', '.join(truncated)} (output cut)")
+            record["notes"].append(f"printed too much in {', '.join(truncated)} (output cut)")
     record["seconds_in_worker"] = round(time.monotonic() - started, 2)
     return record
 
@@ -384,6 +386,37 @@ def _autograde_preprocessors():
 
     return [_limited_execute(), IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
             SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+
+
+def forked(target: str, args: list[str], env: dict[str, str], log_path: str, cwd: str) -> None:
+    """Entry point of a process forked by the grading fork server (see ``_autograde._Fork``).
+
+    Makes the fork look like a fresh ``python -m``: its own session, the job's environment and
+    working folder, stdout and stderr into its log, then runs ``target`` ("worker" or "checker").
+    """
+    os.setsid()
+    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.environ.clear()
+    os.environ.update(env)
+    # As `python -I`: never import from the working folder (a submission could write there).
+    sys.path[:] = [p for p in sys.path if p and os.path.isabs(p)]
+    import tempfile
+
+    tempfile.tempdir = None
+    os.chdir(cwd)
+    if target == "worker":
+        code = main(args)
+    else:
+        from course.grading import _checker
+
+        code = _checker.main(args)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,6 +9,7 @@ Usage::
 
     python tests/hostile/build_corpus.py DEST            # write DEST/<case>/zz-fixture/...
     python tests/hostile/build_corpus.py DEST --report   # also grade them and print a table
+    python tests/hostile/build_corpus.py DEST --report --compare-nbgrader   # and with nbgrader alone
 
 The notebooks are generated rather than committed: several are deliberately not valid notebooks,
 and the others would trip the repository's notebook and lint checks.
@@ -431,7 +432,62 @@ def write(dest: str | Path, chosen: list[Case] | None = None, base: dict | None 
     return chosen
 
 
-def report(dest: Path) -> str:
+PLAIN_NBGRADER = """\
+import json, logging, sys
+sys.modules.setdefault("rfc3987_syntax", None)
+from traitlets.config import Config
+from nbgrader.api import Gradebook
+from nbgrader.converters import Autograde, GenerateAssignment
+from nbgrader.coursedir import CourseDirectory
+from course.grading._common import prepare_nbgrader
+prepare_nbgrader()
+root, student, lesson = sys.argv[1:4]
+c = Config(); c.CourseDirectory.root = root; c.Execute.timeout = 3
+c.CourseDirectory.db_url = f"sqlite:///{root}/gradebook.db"
+log = logging.getLogger("plain"); log.addHandler(logging.NullHandler()); log.propagate = False
+cd = CourseDirectory(config=c, log=log); cd.assignment_id = lesson
+if student == "--generate":
+    app = GenerateAssignment(coursedir=cd, config=c, log=log); app.force = True; app.start()
+    sys.exit(0)
+cd.student_id = student
+app = Autograde(coursedir=cd, config=c, log=log); app.force = True
+try:
+    app.start()
+except BaseException as exc:
+    print(json.dumps({"error": type(exc).__name__})); sys.exit(0)
+with Gradebook(c.CourseDirectory.db_url) as gb:
+    print(json.dumps({"score": gb.find_submission(lesson, student).score}))
+"""
+
+
+def plain_nbgrader(submitted: Path, work: Path, names: list[str], wall: float = 40.0) -> dict:
+    """Grade each case with nbgrader alone (hidden tests in the student's kernel), for comparison."""
+    import shutil
+    import subprocess
+
+    root = work / "plain"
+    shutil.copytree(FIXTURE_LESSONS / LESSON, root / "source" / LESSON,
+                    ignore=shutil.ignore_patterns("instructor_notes*"))
+    subprocess.run([sys.executable, "-c", PLAIN_NBGRADER, str(root), "--generate", LESSON],
+                   check=True, capture_output=True, timeout=120)
+    out = {}
+    for name in names:
+        target = root / "submitted" / name / LESSON
+        shutil.copytree(submitted / name / LESSON, target, symlinks=True)
+        try:
+            done = subprocess.run([sys.executable, "-c", PLAIN_NBGRADER, str(root), name, LESSON],
+                                  capture_output=True, text=True, timeout=wall,
+                                  start_new_session=True)
+            line = (done.stdout.strip().splitlines() or ["{}"])[-1]
+            result = json.loads(line) if line.startswith("{") else {}
+            out[name] = (f"{result['score']:g}" if "score" in result
+                         else f"fails ({result.get('error', 'crashed')})")
+        except subprocess.TimeoutExpired:
+            out[name] = f"hangs (killed after {wall:g} s)"
+    return out
+
+
+def report(dest: Path, compare: bool = False) -> str:
     """Grade the corpus and return a Markdown table of what the instructor sees."""
     from course.grading import autograde
 
@@ -439,14 +495,18 @@ def report(dest: Path) -> str:
     frame = autograde(LESSON, dest / "submitted", lessons_dir=FIXTURE_LESSONS, out_dir=dest / "out",
                       workers=2, timeout_per_cell=3, timeout_per_submission=12, memory_mb=1024,
                       quiet=True).set_index("student")
-    lines = ["| case | what it does | status | score (baseline) | what the instructor sees |",
-             "| --- | --- | --- | --- | --- |"]
+    plain = plain_nbgrader(dest / "submitted", dest, [c.name for c in chosen]) if compare else {}
+    head = "| case | what it does | status | score (honest baseline) |"
+    head += " nbgrader alone |" if compare else ""
+    lines = [head + " what the instructor sees |",
+             "| --- | --- | --- | --- |" + (" --- |" if compare else "") + " --- |"]
     for case in chosen:
         row = frame.loc[case.name]
         base = frame.loc[case.baseline, "score"]
         message = str(row["message"]).replace("|", "\\|")
-        lines.append(f"| {case.name} | {case.what} | {row['status']} | {row['score']:g} ({base:g}) | "
-                     f"{message[:220]} |")
+        extra = f" {plain.get(case.name, '')} |" if compare else ""
+        lines.append(f"| {case.name} | {case.what} | {row['status']} | {row['score']:g} ({base:g}) |"
+                     f"{extra} {message[:200]} |")
     return "\n".join(lines)
 
 
@@ -454,9 +514,11 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("dest")
     parser.add_argument("--report", action="store_true", help="grade the corpus and print a table")
+    parser.add_argument("--compare-nbgrader", action="store_true",
+                        help="with --report: also grade each case with nbgrader alone")
     args = parser.parse_args()
     if args.report:
-        print(report(Path(args.dest)))
+        print(report(Path(args.dest), compare=args.compare_nbgrader))
     else:
         for case in write(Path(args.dest)):
             print(case.name)
