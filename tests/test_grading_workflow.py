@@ -464,3 +464,24 @@ def test_sandbox_choice_is_explicit(monkeypatch):
 def test_no_personal_data_paths_are_committed():
     tracked = os.popen(f"git -C {REPO} ls-files").read().split()
     assert not [p for p in tracked if p.startswith("coursework/") or p.endswith("gradebook.db")]
+
+
+def test_sandbox_shows_environment_folders_that_live_under_tmp(tmp_path):
+    """A checkout (and its .venv) under /tmp stays visible inside the sandbox's private /tmp."""
+    import shutil
+    import subprocess
+    import sys
+
+    from conftest import require
+    from course.grading._sandbox import Isolation
+
+    bwrap = shutil.which("bwrap")
+    require(bwrap is not None, "bubblewrap (Debian package bubblewrap) is not installed")
+    env_dir = tmp_path / "env"
+    env_dir.mkdir()
+    (env_dir / "marker.txt").write_text("visible")
+    assert str(env_dir).startswith("/tmp/")
+    box = Isolation("bubblewrap", "", bwrap=bwrap, readonly=[str(env_dir)])
+    cmd = box.wrap(["/bin/cat", str(env_dir / "marker.txt")], cwd=tmp_path)
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0 and done.stdout == "visible", (done.stderr, sys.platform)

@@ -119,10 +119,12 @@ class Isolation:
             "--cap-drop", "ALL",
         ]
         cmd += _system_binds()
+        cmd += ["--proc", "/proc", "--dev", "/dev"]
+        # The private /tmp comes before the environment's binds: a checkout (and so its .venv)
+        # may itself live under /tmp, and a later tmpfs would hide it from the kernel.
+        cmd += ["--size", str(TMPFS_MB * 1024 * 1024), "--tmpfs", "/tmp"]
         for path in self.readonly:
             cmd += ["--ro-bind", path, path]
-        cmd += ["--proc", "/proc", "--dev", "/dev"]
-        cmd += ["--size", str(TMPFS_MB * 1024 * 1024), "--tmpfs", "/tmp"]
         seen = set()
         for path in readable:
             path = str(Path(path).resolve())
