@@ -473,6 +473,7 @@ def test_sandbox_shows_environment_folders_that_live_under_tmp(tmp_path):
     import sys
 
     from conftest import require
+
     from course.grading._sandbox import Isolation
 
     bwrap = shutil.which("bwrap")
