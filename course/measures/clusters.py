@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from course.errors import MeasureError, options_text
+from course.errors import options_text
 
 __all__ = [
     "ShiftShare",
@@ -51,31 +51,11 @@ __all__ = [
     "shift_share",
 ]
 
-_SHOW = 8
-
-
 # ---------------------------------------------------------------------------------------------
-# Messages and checks
+# Messages and checks: the shared helpers of course.measures.inequality
 # ---------------------------------------------------------------------------------------------
 
-
-def _plain(label: object) -> object:
-    return label.item() if isinstance(label, np.generic) else label
-
-
-def _list(labels, limit: int = _SHOW) -> str:
-    labels = [_plain(x) for x in labels]
-    shown = ", ".join(repr(x) for x in labels[:limit])
-    extra = len(labels) - limit
-    return f"{shown} and {extra} more" if extra > 0 else shown
-
-
-def _error(func: str, problem: str, fix: str, options: str = "") -> MeasureError:
-    parts = [f"{func}(): {problem}"]
-    if options:
-        parts.append(options)
-    parts.append(f"How to fix: {fix}")
-    return MeasureError("\n".join(parts))
+from course.measures.inequality import _error, _list, _plain  # noqa: E402
 
 
 def _numeric_frame(func: str, frame: pd.DataFrame, what: str) -> pd.DataFrame:

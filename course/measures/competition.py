@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from course.errors import MeasureError, options_text
+from course.errors import options_text
 
 __all__ = [
     "SCORING_ATTRIBUTES",
@@ -53,12 +53,7 @@ SIMULATION_LABEL = (
 )
 
 
-def _error(func: str, problem: str, fix: str, options: str = "") -> MeasureError:
-    parts = [f"{func}(): {problem}"]
-    if options:
-        parts.append(options)
-    parts.append(f"How to fix: {fix}")
-    return MeasureError("\n".join(parts))
+from course.measures.inequality import _error  # noqa: E402  (shared message format)
 
 
 def _is_number(x) -> bool:
