@@ -130,6 +130,7 @@ def test_student_view_command(tmp_path, capsys):
     assert "course lab" in capsys.readouterr().out
     config = json.loads((dest / ".jupyter-student" / "labconfig" / "page_config.json").read_text())
     assert config["disabledExtensions"]["@jupyter/nbgrader:formgrader"] is True
+    assert config["disabledExtensions"]["@jupyterlab/apputils-extension:announcements"] is True
 
 
 def test_term_commands_fail_kindly(tmp_path, capsys):

@@ -20,7 +20,11 @@ import jsonschema
 import yaml
 from conftest import REPO
 
-from course.grading import DISABLED_LAB_EXTENSIONS, DISABLED_SERVER_EXTENSIONS
+from course.grading import (
+    DISABLED_LAB_EXTENSIONS,
+    DISABLED_SERVER_EXTENSIONS,
+    OFFLINE_LAB_EXTENSIONS,
+)
 
 DEPLOY = REPO / "deploy"
 FRAGMENT = DEPLOY / "jupyterhub_config.d" / "productive_places.py"
@@ -129,10 +133,14 @@ def test_student_and_instructor_jupyter_settings_are_consistent():
     s_lab = json.loads((student / "labconfig" / "page_config.json").read_text())["disabledExtensions"]
     i_lab = json.loads((instructor / "labconfig" / "page_config.json").read_text())["disabledExtensions"]
     hidden = {k for k, v in s_lab.items() if v}
-    assert hidden == {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
-                      "@jupyter/nbgrader:course-list"}
+    nbgrader_hidden = {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
+                       "@jupyter/nbgrader:course-list"}
+    # Workshop labs are offline: no "Jupyter news?" prompt that goes online after a "Yes".
+    assert hidden == nbgrader_hidden | {"@jupyterlab/apputils-extension:announcements"}
+    assert set(OFFLINE_LAB_EXTENSIONS) <= hidden
     assert hidden <= set(DISABLED_LAB_EXTENSIONS)  # `make lab` hides these and more
-    assert i_lab == {k: False for k in hidden}, "instructors get back exactly what students lose"
+    assert i_lab == {k: False for k in nbgrader_hidden}, (
+        "instructors get back exactly the nbgrader tools students lose (and stay offline)")
 
     (s_file,) = (student / "jupyter_server_config.d").glob("*.json")
     (i_file,) = (instructor / "jupyter_server_config.d").glob("*.json")
@@ -152,8 +160,15 @@ def test_student_and_instructor_jupyter_settings_are_consistent():
                for p in Path(d, "@jupyter", "nbgrader", "static").glob("*.js")]
     if bundles:
         code = "".join(p.read_text(errors="ignore") for p in bundles)
-        for plugin in hidden:
+        for plugin in nbgrader_hidden:
             assert f'"{plugin}"' in code, f"{plugin} is not a plugin of the installed nbgrader"
+    # ... and the announcements plugin id exists in the installed JupyterLab.
+    import jupyterlab
+
+    core = "".join(p.read_text(errors="ignore")
+                   for p in (Path(jupyterlab.__file__).parent / "static").glob("*.js"))
+    for plugin in OFFLINE_LAB_EXTENSIONS:
+        assert f'"{plugin}"' in core, f"{plugin} is not a plugin of the installed JupyterLab"
 
 
 def test_kubernetes_values_match_the_chart_schema():

@@ -17,6 +17,7 @@ from course.grading import (
     DISABLED_LAB_EXTENSIONS,
     NBGRADER_IGNORE,
     STUDENT_CONFIG_DIR,
+    STUDENT_LAB_SETTINGS,
     GradingError,
     ReleaseError,
     autograde,
@@ -193,6 +194,15 @@ def test_student_view_config_readme_and_kept_student_work(tmp_path):
     page = json.loads((dest / STUDENT_CONFIG_DIR / "labconfig" / "page_config.json").read_text())
     for plugin in ("formgrader", "create-assignment", "course-list", "assignment-list"):
         assert page["disabledExtensions"][f"@jupyter/nbgrader:{plugin}"] is True
+    # Workshop labs are offline: no "Jupyter news?" prompt, no news fetch or update check.
+    assert page["disabledExtensions"]["@jupyterlab/apputils-extension:announcements"] is True
+    settings = dest / STUDENT_CONFIG_DIR / "lab" / "user-settings" / "@jupyterlab"
+    notification = json.loads((settings / "apputils-extension" / "notification.jupyterlab-settings")
+                              .read_text())
+    assert notification["fetchNews"] == "false" and notification["checkForUpdates"] is False
+    docmanager = json.loads((settings / "docmanager-extension" / "plugin.jupyterlab-settings")
+                            .read_text())
+    assert docmanager == {"defaultViewers": {"markdown": "Markdown Preview"}}
     server = json.loads((dest / STUDENT_CONFIG_DIR / "jupyter_server_config.json").read_text())
     assert server["ServerApp"]["jpserver_extensions"]["nbgrader.server_extensions.formgrader"] is False
     assert find_folder_leaks(dest) == []
@@ -224,13 +234,26 @@ def test_student_view_refuses_foreign_folder_and_lab_refuses_sources(tmp_path):
         lab_command(dest)
 
 
-def test_disabled_extensions_exist_in_installed_nbgrader():
+def test_disabled_extensions_exist_in_installed_lab():
+    import jupyterlab
     import nbgrader
 
+    assert "@jupyterlab/apputils-extension:announcements" in DISABLED_LAB_EXTENSIONS
     static = Path(nbgrader.__file__).parent / "labextension" / "static"
     bundle = "".join(p.read_text(errors="replace") for p in static.glob("*.js"))
+    core = "".join(p.read_text(errors="replace")
+                   for p in (Path(jupyterlab.__file__).parent / "static").glob("*.js"))
     for plugin in DISABLED_LAB_EXTENSIONS:
-        assert f'"{plugin}"' in bundle, plugin
+        where = bundle if plugin.startswith("@jupyter/nbgrader:") else core
+        assert f'"{plugin}"' in where, plugin
+    # The settings the student view writes are valid for the installed JupyterLab's schemas.
+    import jsonschema
+
+    schemas = Path(jupyterlab.__file__).parent / "schemas"
+    for plugin_id, settings in STUDENT_LAB_SETTINGS.items():
+        package, plugin = plugin_id.split(":")
+        schema = json.loads((schemas / package / f"{plugin}.json").read_text())
+        jsonschema.validate(settings, schema)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -100,6 +100,7 @@ def test_student_sees_only_the_student_nbgrader_tools(hub, hubload):
                 "@jupyter/nbgrader:course-list"} <= disabled
         assert "@jupyter/nbgrader:assignment-list" not in disabled
         assert "@jupyter/nbgrader:validate-assignment" not in disabled
+        assert "@jupyterlab/apputils-extension:announcements" in disabled  # labs are offline
         auth = {"Authorization": f"token {token}"}
         formgrader = requests.get(f"{hub.url}/user/stu/formgrader", headers=auth, timeout=60,
                                   allow_redirects=False)
@@ -116,6 +117,7 @@ def test_instructor_also_gets_formgrader_and_create_assignment(hub, hubload):
     try:
         disabled = set(_page_config(hub, "teacher", token)["disabledExtensions"])
         assert not {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment"} & disabled
+        assert "@jupyterlab/apputils-extension:announcements" in disabled  # offline for everyone
         formgrader = requests.get(f"{hub.url}/user/teacher/formgrader", timeout=60,
                                   headers={"Authorization": f"token {token}"},
                                   allow_redirects=False)

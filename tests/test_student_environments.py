@@ -164,6 +164,7 @@ def test_image_settings_hide_instructor_tools_and_keep_the_student_ones(built):
     disabled = {k for k, v in page["disabledExtensions"].items() if v}
     assert {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
             "@jupyter/nbgrader:course-list"} <= disabled
+    assert "@jupyterlab/apputils-extension:announcements" in disabled  # workshop labs are offline
     assert "@jupyter/nbgrader:assignment-list" not in disabled
     server = json.loads(next((prefix / "etc/jupyter/jupyter_server_config.d").glob("*.json"))
                         .read_text())["ServerApp"]["jpserver_extensions"]

@@ -51,13 +51,28 @@ MANIFEST = "manifest.json"
 
 # nbgrader's JupyterLab plugins that students must never see (ids from the installed
 # @jupyter/nbgrader labextension). validate-assignment stays: it is the students' "Validate" button.
-DISABLED_LAB_EXTENSIONS = [
+NBGRADER_LAB_EXTENSIONS = [
     "@jupyter/nbgrader:formgrader",
     "@jupyter/nbgrader:create-assignment",
     "@jupyter/nbgrader:course-list",
     "@jupyter/nbgrader:assignment-list",
     "@jupyter/nbgrader:menu",
 ]
+# JupyterLab's own plugins that go online: "Would you like to get notified about official
+# Jupyter news?" (a "Yes" makes the lab fetch news and check for updates, and workshop labs are
+# offline). Ids from the installed JupyterLab 4 core bundle.
+OFFLINE_LAB_EXTENSIONS = [
+    "@jupyterlab/apputils-extension:announcements",
+]
+DISABLED_LAB_EXTENSIONS = NBGRADER_LAB_EXTENSIONS + OFFLINE_LAB_EXTENSIONS
+# JupyterLab settings the student view sets, {plugin id: settings}. The announcements plugin
+# reads fetchNews and checkForUpdates from the notification plugin's settings: "false" (never)
+# keeps the lab offline even if the announcements plugin is switched back on.
+STUDENT_LAB_SETTINGS = {
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+    # Open the lesson list (README.md) rendered rather than as source.
+    "@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Markdown Preview"}},
+}
 # The matching server extensions (enabled for everyone by nbgrader's jupyter_server_config.d file).
 DISABLED_SERVER_EXTENSIONS = [
     "nbgrader.server_extensions.formgrader",
@@ -426,12 +441,13 @@ def write_student_config(dest: Path) -> Path:
         config_dir / "jupyter_server_config.json",
         {"ServerApp": {"jpserver_extensions": {name: False for name in DISABLED_SERVER_EXTENSIONS}}},
     )
-    # Open the lesson list (README.md) rendered rather than as source.
-    _write_json(
-        config_dir / "lab" / "user-settings" / "@jupyterlab" / "docmanager-extension"
-        / "plugin.jupyterlab-settings",
-        {"defaultViewers": {"markdown": "Markdown Preview"}},
-    )
+    # JupyterLab reads user settings from <config dir>/lab/user-settings/<package>/<plugin>.
+    for plugin_id, settings in STUDENT_LAB_SETTINGS.items():
+        package, plugin = plugin_id.split(":")
+        _write_json(
+            config_dir / "lab" / "user-settings" / package / f"{plugin}.jupyterlab-settings",
+            settings,
+        )
     return config_dir
 
 
