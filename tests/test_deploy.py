@@ -206,6 +206,46 @@ def test_kubernetes_values_carry_the_course_settings():
     assert values["hub"]["config"]["JupyterHub"]["load_groups"]["instructors"]["users"]
 
 
+# Zero to JupyterHub chart major version -> the JupyterHub major version its hub runs
+# (chart 3.x: JupyterHub 4.x; chart 4.x: JupyterHub 5.x, e.g. 4.2.0 ships 5.3 and 4.3.3 ships 5.4.4).
+CHART_HUB_MAJOR = {3: 4, 4: 5}
+
+
+def _majors(spec) -> set[int]:
+    """The major versions of JupyterHub a version specifier lets in."""
+    return {major for major in range(1, 12) for minor in range(10)
+            if spec.contains(f"{major}.{minor}.0") or spec.contains(f"{major}.{minor}.9")}
+
+
+def test_kubernetes_image_pins_jupyterhub_to_the_charts_hub_version():
+    from packaging.requirements import Requirement
+
+    readme, values = (K8S / "README.md").read_text(), (K8S / "values.yaml").read_text()
+    charts = set(re.findall(r'--version "([^"]+)"', readme + values))
+    assert len(charts) == 1, f"README.md and values.yaml must name the same chart version: {charts}"
+    (chart,) = charts
+    match = re.fullmatch(r"[\^~]?(\d+)\.\d+\.\d+", chart)
+    assert match, f"chart version {chart!r}: an exact version or a ^/~ range within one major"
+    hub_major = CHART_HUB_MAJOR[int(match.group(1))]
+
+    # The image's jupyterhub: pinned in the repo2docker build command to the hub's major version.
+    (pin,) = re.findall(r"--appendix '[^']*pip install[^']*\"(jupyterhub[^\"]+)\"'", readme)
+    requirement = Requirement(pin)
+    assert requirement.name == "jupyterhub"
+    assert _majors(requirement.specifier) == {hub_major}, (
+        f"the image pins {pin}, but chart {chart} runs JupyterHub {hub_major}.x in the hub")
+    assert pin.replace(" ", "") in values.replace(" ", ""), "values.yaml names a different pin"
+    # ... and the pin is one the course's own range (environment.yml, pyproject.toml) allows.
+    (course_range,) = re.findall(r"^\s*- (jupyterhub[<>=!~].*)$",
+                                 (REPO / "environment.yml").read_text(), re.M)
+    course_spec = Requirement(course_range).specifier
+    versions = [f"{major}.{minor}.{patch}" for major in range(1, 12) for minor in range(10)
+                for patch in (0, 9)]
+    pinned = [v for v in versions if requirement.specifier.contains(v)]
+    assert pinned and all(course_spec.contains(v) for v in pinned), (
+        f"the image's {pin} lets in versions environment.yml's {course_range} does not")
+
+
 def test_tljh_install_script_syntax_files_and_settings():
     subprocess.run(["bash", "-n", str(TLJH_INSTALL)], check=True, timeout=30)
     text = TLJH_INSTALL.read_text()
