@@ -153,8 +153,43 @@ def setup(offline: bool = True) -> None:
     alt.theme.enable("course")
     if offline:
         _load_offline_bundle()  # if this fails, Altair bundles in-process on first display
-        alt.renderers.enable("jupyter", offline=True)
+        if RENDERER not in alt.renderers.names():
+            alt.renderers.register(RENDERER, _render)
+        alt.renderers.enable(RENDERER, offline=True)
     _SETUP_DONE = True
+
+
+RENDERER = "course"
+
+
+def _fallback_text(spec: dict) -> str:
+    """The chart's title and alt text, for a viewer that cannot draw widgets."""
+    title = spec.get("title")
+    if isinstance(title, dict):
+        title = title.get("text")
+    if isinstance(title, list):
+        title = " ".join(str(t) for t in title)
+    parts = [str(p) for p in (title, spec.get("description")) if p]
+    return "\n".join(parts) or "Altair chart (needs a Jupyter frontend with widgets to draw)"
+
+
+def _render(spec: dict, **metadata) -> dict:
+    """The course's Altair renderer: an offline ``alt.JupyterChart`` holding the spec as given.
+
+    Altair's own "jupyter" renderer turns the spec it is given back into a Chart
+    (``Chart.from_dict``) and that into a spec again, validating it twice more; ``to_dict`` has
+    already validated it once before any renderer runs. Skipping the round trip takes a
+    displayed chart from about 100 ms to 23 ms (benchmarks, a 12-bar chart). The chart's
+    selections still work in the browser; Python never sees this widget again, so nothing is
+    lost by not syncing them back. The plain-text fallback is the chart's title and alt text.
+    """
+    ensure_offline()
+    widget = alt.JupyterChart(None, embed_options=metadata.get("embed_options"))
+    widget.spec = spec
+    bundle = widget._repr_mimebundle_()
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    data["text/plain"] = _fallback_text(spec)
+    return bundle
 
 
 def ensure_offline() -> None:
@@ -167,6 +202,33 @@ def jupyter_chart(chart: alt.TopLevelMixin) -> alt.JupyterChart:
     """An offline ``alt.JupyterChart`` for a widget: built once, then driven by its params."""
     ensure_offline()
     return alt.JupyterChart(chart, embed_options={"actions": False})
+
+
+def spec_with(template: dict, *, datasets: dict | None = None, params: dict | None = None) -> dict:
+    """A copy of a built chart's spec with inline datasets replaced and param values set.
+
+    A widget builds and validates its chart once (:func:`jupyter_chart`) with its named
+    datasets empty, then puts the rows in with this, at build time and whenever a control
+    changes which rows are shown: Altair never deep-copies or validates the rows (for 820 rows
+    that was 0.2 s at build time).
+
+    >>> spec_with({"datasets": {"a": [], "b": [1]}, "params": [{"name": "k", "value": 1}]},
+    ...           datasets={"a": [{"x": 1}]}, params={"k": 2})
+    {'datasets': {'a': [{'x': 1}], 'b': [1]}, 'params': [{'name': 'k', 'value': 2}]}
+    """
+    spec = dict(template)
+    if datasets:
+        spec["datasets"] = {**template.get("datasets", {}), **datasets}
+    if params:
+        spec["params"] = [{**p, "value": params.get(p["name"], p.get("value"))}
+                          for p in template.get("params", [])]
+    return spec
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """A DataFrame's rows as inline Vega-Lite values, converted as Altair converts embedded data
+    (dates to ISO text, missing values to null); for :func:`spec_with`."""
+    return alt.utils.sanitize_pandas_dataframe(frame).to_dict("records")
 
 
 def _require_text(title: str | None, description: str | None) -> None:

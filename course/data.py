@@ -52,6 +52,10 @@ DESCRIPTOR = "datapackage.json"
 # student kernel holds for the large industry tables.
 _descriptor_cache: dict[tuple[str, int, int], dict] = {}
 _hash_cache: dict[tuple[str, int, int], str] = {}
+# Checked, typed frames by file (path, mtime, size): a lesson and its widgets load the same
+# dataset several times (04 loads GVA by industry in the lesson and again in two widgets).
+# Callers get derived frames only; with pandas' copy-on-write a change to one never reaches it.
+_frame_cache: dict[tuple[str, str, int, int], pd.DataFrame] = {}
 
 
 # ----------------------------------------------------------------------------------------
@@ -296,14 +300,17 @@ def _checked_frame(name: str, folder: Path, res: dict) -> pd.DataFrame:
             + "), so it may have been edited or damaged. "
             + _restore_hint(res)
         )
-    raw = _read_text_frame(name, path)
-    problem = _header_problem(res, list(raw.columns))
-    if problem:
-        raise DatasetError(
-            f"Dataset {name!r}: the header of {res['path']} does not match its description: "
-            f"{problem}. " + _restore_hint(res)
-        )
-    return _convert(name, res, raw)
+    key = (json.dumps(res, sort_keys=True), *_stat_key(path))
+    if key not in _frame_cache:
+        raw = _read_text_frame(name, path)
+        problem = _header_problem(res, list(raw.columns))
+        if problem:
+            raise DatasetError(
+                f"Dataset {name!r}: the header of {res['path']} does not match its "
+                f"description: {problem}. " + _restore_hint(res)
+            )
+        _frame_cache[key] = _convert(name, res, raw)
+    return _frame_cache[key].copy(deep=False)
 
 
 # ----------------------------------------------------------------------------------------

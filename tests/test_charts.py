@@ -98,8 +98,32 @@ def test_setup_is_explicit_and_offline():
     assert alt.renderers.active == before
     charts.setup()
     assert alt.theme.active == "course"
-    assert alt.renderers.active == "jupyter"
+    assert alt.renderers.active == charts.RENDERER
     assert alt.renderers.options.get("offline") is True
     # offline JupyterChart bundles Vega from vl-convert: no CDN import left in its JavaScript
     alt.JupyterChart.enable_offline(True)
     assert "cdn.jsdelivr" not in alt.JupyterChart._esm and "https://" not in alt.JupyterChart._esm[:2000]
+
+
+def test_course_renderer_draws_the_spec_once_validated_with_alt_text_fallback():
+    from ipywidgets.widgets.widget import _instances
+
+    charts.setup()
+    frame = pd.DataFrame({"region": ["A", "B"], "v": [2.0, 1.0]})
+    ch = charts.ranked_bars(frame, "v", "region", title="A leads",
+                            description="Bars of v for A and B; A is higher.")
+    data, _ = ch._repr_mimebundle_()
+    widget = _instances[data["application/vnd.jupyter.widget-view+json"]["model_id"]]
+    assert isinstance(widget, alt.JupyterChart) and widget._esm == alt.JupyterChart._esm
+    assert widget.spec == ch.to_dict(context={"pre_transform": False})
+    assert data["text/plain"] == "A leads\nBars of v for A and B; A is higher."
+    # A student's chart with a selection keeps it (Vega runs it in the browser).
+    hover = alt.selection_point(on="pointerover", fields=["region"])
+    own = alt.Chart(frame).mark_bar().encode(x="v:Q", y="region:N").add_params(hover)
+    data, _ = own._repr_mimebundle_()
+    spec = _instances[data["application/vnd.jupyter.widget-view+json"]["model_id"]].spec
+    assert [p["name"] for p in spec["params"]] == [hover.name]
+    # An invalid chart is still reported (to_dict validates before any renderer runs).
+    bad = alt.Chart(frame).mark_bar().encode(x="v:Q")
+    bad.mark = "not-a-mark"
+    assert bad._repr_mimebundle_() == {}

@@ -525,3 +525,27 @@ def test_import_stays_light():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == ""
+
+
+def test_loaded_frames_are_independent_of_each_other_and_of_the_cache():
+    first = course.load("gva_per_hour")
+    first.loc[0, "gva_per_hour"] = -1.0
+    first["extra"] = 1
+    first.drop(columns=["region"], inplace=True)
+    second = course.load("gva_per_hour")
+    assert "region" in second.columns and "extra" not in second.columns
+    assert second.loc[0, "gva_per_hour"] > 0
+    filtered = course.load("gva_per_hour", level="ITL1")
+    filtered.loc[:, "gva_per_hour"] = 0.0
+    filtered["year"] += 1
+    again = course.load("gva_per_hour", level="ITL1")
+    assert (again["gva_per_hour"] > 0).all() and again["year"].max() == 2021
+
+
+def test_an_edited_file_is_read_again_not_served_from_the_cache(copy_of):
+    path, _ = copy_of("gva_per_hour")
+    assert len(course.load("gva_per_hour")) > 0
+    text = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(text[:-5]), encoding="utf-8")
+    with pytest.raises(DatasetError, match="differs from the published file"):
+        course.load("gva_per_hour")

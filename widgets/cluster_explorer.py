@@ -18,7 +18,7 @@ All numbers come from :mod:`course.measures` (``industry_matrix``, ``location_qu
 How it stays fast: the chart spec is built and validated once. The threshold, size and chosen
 area are Vega-Lite params. The geography and year change the data, so the chart embeds only the
 current geography and year (at most 41 × 20 = 820 rows) and a change swaps that small dataset
-into the already-built spec (prepared for every geography and year when the widget is built);
+into the already-built spec (each geography and year computed the first time it is shown);
 nothing is re-validated.
 """
 
@@ -36,7 +36,7 @@ from course import data as course_data
 from course.charts import DIVERGING, HIGHLIGHT, PALETTE
 from course.errors import CourseError, options_text
 
-__all__ = ["ClusterExplorer", "GEOGRAPHIES", "SECTION_LABELS", "prepare"]
+__all__ = ["ClusterExplorer", "GEOGRAPHIES", "LQTables", "SECTION_LABELS"]
 
 #: geography key -> (button label, size unit, comparator text)
 GEOGRAPHIES: dict[str, tuple[str, str, str]] = {
@@ -77,30 +77,52 @@ def _long(lq: pd.DataFrame, size: pd.DataFrame, names: dict, geo: str) -> pd.Dat
     return out
 
 
-def prepare(gva1: pd.DataFrame, gva2: pd.DataFrame, employees: pd.DataFrame) -> pd.DataFrame:
-    """Every geography's LQs and sizes, one row per area × industry × year (not embedded).
+class LQTables:
+    """LQs and sizes for one geography and year at a time, computed on first use and kept.
 
     Computed with :func:`course.measures.industry_matrix` and
     :func:`course.measures.location_quotient`: GVA against ``UKX``; employees against the
     combined authorities' own aggregate (sections with no employees anywhere, T and U, dropped).
+    A year takes about 10 ms; all 49 geography-year pairs at once took 0.47 s of the lesson's
+    Run-All, for years most students never look at.
     """
-    frames = []
-    for geo, frame in (("ITL1", gva1), ("ITL2", gva2)):
-        rows = frame[frame["itl_level"].isin([geo, "UK"]) & (frame["itl_code"] != "UK")]
-        names = dict(zip(rows["itl_code"], rows["region"], strict=False))
-        lqs, sizes = {}, {}
-        for year, one_year in rows.groupby("year", sort=True):
-            table = measures.industry_matrix(one_year)
-            lqs[int(year)] = measures.location_quotient(table, "UKX")
-            sizes[int(year)] = table.drop(index="UKX")
-        frames.append(_long(pd.concat(lqs), pd.concat(sizes), names, geo))
-    table = measures.industry_matrix(employees)
-    table = table.loc[:, table.sum() > 0]
-    year = int(employees["year"].iloc[0])
-    lq = measures.location_quotient(table)
-    frames.append(_long(pd.concat({year: lq}), pd.concat({year: table}),
-                        {a: a for a in table.index}, "CA"))
-    return pd.concat(frames, ignore_index=True)
+
+    def __init__(self, gva1: pd.DataFrame, gva2: pd.DataFrame, employees: pd.DataFrame) -> None:
+        self._rows: dict[str, pd.DataFrame] = {}
+        self._names: dict[str, dict] = {}
+        self.years: dict[str, list[int]] = {}
+        for geo, frame in (("ITL1", gva1), ("ITL2", gva2)):
+            rows = frame[frame["itl_level"].isin([geo, "UK"]) & (frame["itl_code"] != "UK")]
+            self._rows[geo] = rows
+            areas = rows[rows["itl_code"] != "UKX"]
+            self._names[geo] = dict(zip(areas["itl_code"], areas["region"], strict=False))
+            self.years[geo] = sorted(int(y) for y in rows["year"].unique())
+        self._employees = employees
+        self.years["CA"] = [int(employees["year"].iloc[0])]
+        self._names["CA"] = {}  # filled from the LQ table's rows on first use
+        self._cache: dict[tuple[str, int], pd.DataFrame] = {}
+
+    def areas(self, geo: str) -> dict[str, str]:
+        """Area code -> name (for the combined authorities, name -> name)."""
+        if geo == "CA" and not self._names["CA"]:
+            self._names["CA"] = {a: a for a in self.get("CA", self.years["CA"][0])["area"]}
+        return self._names[geo]
+
+    def get(self, geo: str, year: int) -> pd.DataFrame:
+        """One row per area and industry: geography, year, area, industry, lq, size, name, label."""
+        key = (geo, int(year))
+        if key not in self._cache:
+            if geo == "CA":
+                table = measures.industry_matrix(self._employees)
+                table = table.loc[:, table.sum() > 0]
+                lq, size, names = measures.location_quotient(table), table, {a: a for a in table.index}
+            else:
+                rows = self._rows[geo]
+                table = measures.industry_matrix(rows[rows["year"] == key[1]])
+                lq, size = measures.location_quotient(table, "UKX"), table.drop(index="UKX")
+                names = self._names[geo]
+            self._cache[key] = _long(pd.concat({key[1]: lq}), pd.concat({key[1]: size}), names, geo)
+        return self._cache[key]
 
 
 class ClusterExplorer:
@@ -133,16 +155,14 @@ class ClusterExplorer:
         gva2 = course_data.load("gva_by_industry_itl2") if gva2 is None else gva2
         employees = (course_data.load("city_region_employees_by_industry")
                      if employees is None else employees)
-        self.data = prepare(gva1, gva2, employees)
+        self.tables = LQTables(gva1, gva2, employees)
         self._options: dict[str, list[tuple[str, str]]] = {}
         self._check("geography", geography, list(GEOGRAPHIES))
-        years = sorted(self.data.loc[self.data["geography"] == "ITL1", "year"].unique())
-        self._years = [int(y) for y in years]
-        self._ca_year = int(self.data.loc[self.data["geography"] == "CA", "year"].iloc[0])
+        self._years = self.tables.years["ITL1"]
+        self._ca_year = self.tables.years["CA"][0]
         if geography != "CA":
             self._check("year", year, self._years)
         self._records: dict[tuple[str, int], list[dict]] = {}
-        self._by_key: dict[tuple[str, int], pd.DataFrame] = {}
         self._pivots: dict[tuple[str, int], tuple[pd.DataFrame, pd.DataFrame]] = {}
 
         self.geography = ipw.ToggleButtons(
@@ -177,9 +197,8 @@ class ClusterExplorer:
 
         self.chart = charts.jupyter_chart(self._chart())
         self._template = copy.copy(self.chart.spec)
-        # The per-year tables fill their caches on first use (10-12 ms for an unseen year):
-        # warming all 49 geography-year pairs here cost 0.19 s of every lesson's Run-All.
-        self._current = (self.geography.value, self._year_for(self.geography.value))
+        self._current = None
+        self._swap_data()
         self._sync_params()
         self._update_text()
 
@@ -215,10 +234,7 @@ class ClusterExplorer:
     def _rows(self, geo: str | None = None, year: int | None = None) -> pd.DataFrame:
         geo = geo or self.geography.value
         year = self._year_for(geo) if year is None else year
-        if (geo, year) not in self._by_key:
-            d = self.data
-            self._by_key[(geo, year)] = d[(d["geography"] == geo) & (d["year"] == year)]
-        return self._by_key[(geo, year)]
+        return self.tables.get(geo, year)
 
     def _tables(self, geo: str | None = None, year: int | None = None
                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -232,13 +248,11 @@ class ClusterExplorer:
 
     def _area_options(self, geo: str) -> list[tuple[str, str]]:
         if geo not in self._options:
-            rows = self.data[self.data["geography"] == geo].drop_duplicates("area")
+            names = self.tables.areas(geo)
             if geo == "CA":
-                self._options[geo] = [(a, a) for a in rows["area"]]
+                self._options[geo] = [(a, a) for a in names]
             else:
-                rows = rows.sort_values("area")
-                self._options[geo] = [(f"{n} ({c})", c)
-                                      for n, c in zip(rows["name"], rows["area"], strict=True)]
+                self._options[geo] = [(f"{names[c]} ({c})", c) for c in sorted(names)]
         return self._options[geo]
 
     @staticmethod
@@ -306,7 +320,9 @@ class ClusterExplorer:
             lq_min, size_min, focus, unit, focus_name
         )
         return chart.properties(
-            datasets={_DATASET: self._records_for(geo, self._year_for(geo))},
+            # Empty here; _swap_data puts the rows into the built spec. Altair would otherwise
+            # deep-copy and validate all 820 rows at .properties() and again at to_dict (0.2 s).
+            datasets={_DATASET: []},
             title=alt.Title(
                 "Where is each area specialised? Location quotients by SIC section",
                 subtitle=["GVA: ONS regional GVA by industry, 1998–2021 edition, current prices, "
@@ -351,12 +367,9 @@ class ClusterExplorer:
         key = (geo, self._year_for(geo))
         if key == self._current:
             return
-        spec = dict(self._template)
-        spec["datasets"] = {**self._template["datasets"], _DATASET: self._records_for(*key)}
-        values = self._param_values()
-        spec["params"] = [{**p, "value": values.get(p["name"], p.get("value"))}
-                          for p in self._template.get("params", [])]
-        self.chart.spec = spec
+        self.chart.spec = charts.spec_with(self._template,
+                                           datasets={_DATASET: self._records_for(*key)},
+                                           params=self._param_values())
         self._current = key
 
     def _on_data_change(self, change) -> None:

@@ -12,11 +12,14 @@ Pick a city region and read four panels, each computed with :mod:`course.measure
    regions together (``intensity``); there are no city-region R&D figures in the datasets.
 
 The chart is built once as an ``alt.JupyterChart`` with every city region's numbers embedded
-(about 1,600 rows); the controls change its Vega-Lite params only.
+(about 2,100 rows); the controls change its Vega-Lite params only. The chart is validated with its
+four named datasets empty and the rows go into the built spec (``charts.spec_with``): validating
+and deep-copying the rows took 0.1 s of the lesson's Run-All.
 """
 
 from __future__ import annotations
 
+import copy
 import html
 
 import altair as alt
@@ -154,6 +157,8 @@ class CityRegionDashboard:
         self.summary = ipw.HTML()
         self.numbers = ipw.HTML(layout=ipw.Layout(display="none"))
         self.chart = charts.jupyter_chart(self._chart())
+        self.chart.spec = charts.spec_with(self.chart.spec, datasets={
+            key: charts.records(frame) for key, frame in self.data.items()})
         self._sync()
         for control in (self.city_region, self.lq_year, self.top):
             control.observe(self._on_change, names="value")
@@ -173,7 +178,7 @@ class CityRegionDashboard:
         top = alt.param(name="top", value=int(self.top.value))
         name = alt.param(name="focus_name", value=CITY_REGIONS[self.city_region.value][0])
 
-        gap = alt.Chart(self.data["gap"]).transform_filter("datum.code == focus")
+        gap = alt.Chart(alt.Data(name="gap")).transform_filter("datum.code == focus")
         lines = gap.mark_line(point=alt.OverlayMarkDef(size=20)).encode(
             x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0, labelOverlap=True)),
             y=alt.Y("gap:Q", title="% above (+) or below (-) the comparator"),
@@ -192,7 +197,7 @@ class CityRegionDashboard:
                             subtitle="ITL2, current prices, ONS June 2023 edition",
                             anchor="start"))
 
-        lq = alt.Chart(self.data["lq"]).transform_filter(
+        lq = alt.Chart(alt.Data(name="lq")).transform_filter(
             "datum.code == focus && datum.year == lq_year").transform_window(
             rank="row_number()", sort=[alt.SortField("lq", order="descending")]
         ).transform_filter("datum.rank <= top")
@@ -211,7 +216,7 @@ class CityRegionDashboard:
                             subtitle="Orange: LQ of 1.25 or more. A GVA LQ mixes specialisation "
                                      "with productivity.", anchor="start"))
 
-        labour = alt.Chart(self.data["labour"]).transform_filter("datum.code == focus")
+        labour = alt.Chart(alt.Data(name="labour")).transform_filter("datum.code == focus")
         labour_chart = labour.mark_bar().encode(
             x=alt.X("value:Q", title="%", scale=alt.Scale(domain=[0, 100])),
             y=alt.Y("area:N", title=None, sort="descending"),
@@ -226,7 +231,7 @@ class CityRegionDashboard:
                                      subtitle=f"Employment {EMPLOYMENT_YEAR}, level 3+ "
                                               f"{LEVEL3_YEAR} (APS)", anchor="start"))
 
-        rd = alt.Chart(self.data["rd"]).transform_filter("datum.code == focus")
+        rd = alt.Chart(alt.Data(name="rd")).transform_filter("datum.code == focus")
         rd_chart = rd.mark_bar().encode(
             x=alt.X("value:Q", title="Business R&D as % of GVA"),
             y=alt.Y("area:N", title=None, axis=alt.Axis(labelLimit=260)),
@@ -241,6 +246,7 @@ class CityRegionDashboard:
         return alt.vconcat(
             alt.hconcat(gap_chart, lq_chart), alt.hconcat(labour_chart, rd_chart)
         ).add_params(focus, year, top, name).resolve_scale(color="independent").properties(
+            datasets={key: [] for key in self.data},  # filled in the built spec
             title=alt.Title("City-region evidence dashboard",
                             subtitle="Sources: ONS (GVA per hour, GVA by industry, APS, BERD, "
                                      "regional GVA); OGL v3.0.", anchor="start"),
@@ -313,7 +319,7 @@ class CityRegionDashboard:
 
     def spec(self) -> dict:
         """The chart's Vega-Lite spec with the current control values (for export and tests)."""
-        spec = self.chart.chart.to_dict()
+        spec = copy.deepcopy(self.chart.spec)
         values = {"focus": self.city_region.value, "lq_year": int(self.lq_year.value),
                   "top": int(self.top.value),
                   "focus_name": CITY_REGIONS[self.city_region.value][0]}

@@ -214,7 +214,8 @@ def _write_kernelspec(job: dict, work: Path, cwd: Path, answers: Path, sock: Pat
     iso = job.get("isolation") or {"kind": "none", "detail": ""}
     isolation = Isolation(iso["kind"], iso.get("detail", ""), bwrap=iso.get("bwrap"),
                           readonly=iso.get("readonly") or [])
-    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    # ipykernel, with an import that grading never needs deferred (see course._kernel).
+    argv = [sys.executable, "-P", "-m", "course._kernel", "-f", "{connection_file}"]
     env = {"COURSE_ANSWERS_DIR": str(answers), **(job.get("kernel_env") or {})}
     argv = isolation.wrap(
         argv,
