@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from course.errors import options_text
+from course.measures._validate import _coverage, _error, _list, _plain
 
 __all__ = [
     "ShiftShare",
@@ -52,10 +53,8 @@ __all__ = [
 ]
 
 # ---------------------------------------------------------------------------------------------
-# Messages and checks: the shared helpers of course.measures.inequality
+# Input checks (the messages are course.measures._validate's)
 # ---------------------------------------------------------------------------------------------
-
-from course.measures.inequality import _error, _list, _plain  # noqa: E402
 
 
 def _numeric_frame(func: str, frame: pd.DataFrame, what: str) -> pd.DataFrame:
@@ -156,14 +155,10 @@ def _check_industries(func: str, left: pd.Index, right: pd.Index, lname: str, rn
     missing = left.difference(right, sort=False)
     extra = right.difference(left, sort=False)
     if len(missing) or len(extra):
-        parts = []
-        if len(missing):
-            parts.append(f"in {lname} but not in {rname}: {_list(missing)}")
-        if len(extra):
-            parts.append(f"in {rname} but not in {lname}: {_list(extra)}")
         raise _error(
             func,
-            f"{lname} and {rname} do not cover the same industries ({'; '.join(parts)}).",
+            f"{lname} and {rname} do not cover the same industries "
+            f"({_coverage(lname, rname, missing, extra)}).",
             "compare like with like: build both from the same table (e.g. the same "
             "industry_matrix), or select the same industries from both, e.g. "
             f"{rname} = {rname}[{lname}.columns].",
@@ -227,6 +222,14 @@ def _benchmark(func: str, table: pd.DataFrame, benchmark, *, allow_none: bool, s
         f"industry, or None; it is a {type(benchmark).__name__}.",
         "pass 'UKX' or table.loc['UKX'].",
     )
+
+
+def _per_area(result: pd.Series, single: bool, name: str):
+    """One number per area: a Python float for one area, else a Series named ``name``."""
+    if single:
+        return float(result.iloc[0])
+    result.name = name
+    return result
 
 
 def _shares(func: str, table: pd.DataFrame, what: str) -> pd.DataFrame:
@@ -482,11 +485,7 @@ def krugman_index(values, benchmark=None):
     table, single = _as_table(func, values)
     areas, bench, label = _benchmark(func, table, benchmark, allow_none=True, single=single)
     diff = (_shares(func, areas, "values") - _bench_shares(func, bench, label)).abs()
-    k = diff.sum(axis=1)
-    if single:
-        return float(k.iloc[0])
-    k.name = "krugman_index"
-    return k
+    return _per_area(diff.sum(axis=1), single, "krugman_index")
 
 
 def herfindahl(values, *, normalised: bool = False):
@@ -539,10 +538,7 @@ def herfindahl(values, *, normalised: bool = False):
                 "pass more industries, or use normalised=False.",
             )
         h = (h - 1.0 / n) / (1.0 - 1.0 / n)
-    if single:
-        return float(h.iloc[0])
-    h.name = "herfindahl"
-    return h
+    return _per_area(h, single, "herfindahl")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -22,13 +22,14 @@ with what was wrong, the valid options and how to fix it.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from course.errors import options_text
+from course.measures._validate import _error
 
 __all__ = [
     "SCORING_ATTRIBUTES",
@@ -53,9 +54,6 @@ SIMULATION_LABEL = (
 )
 
 
-from course.measures.inequality import _error  # noqa: E402  (shared message format)
-
-
 def _is_number(x) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
 
@@ -63,6 +61,22 @@ def _is_number(x) -> bool:
 # ---------------------------------------------------------------------------------------------
 # Funnels
 # ---------------------------------------------------------------------------------------------
+
+
+def _numeric(func: str, series: pd.Series, what: str, bool_fix: str,
+             missing: Callable[[list, int], tuple[str, str]]) -> np.ndarray:
+    """``series`` as floats, refusing True/False and entries that are missing or not numbers.
+
+    ``missing(labels, count)`` words the message for those entries: it gets the labels of the
+    first five and how many there are, and returns (problem, fix).
+    """
+    if pd.api.types.is_bool_dtype(series.dtype):
+        raise _error(func, f"{what} holds True/False values, not numbers.", bool_fix)
+    numeric = pd.to_numeric(series, errors="coerce")
+    bad = numeric.isna().to_numpy()
+    if bad.any():
+        raise _error(func, *missing(list(series.index[bad])[:5], int(bad.sum())))
+    return numeric.to_numpy(dtype=float)
 
 
 def _counts(func: str, counts) -> pd.Series:
@@ -90,20 +104,14 @@ def _counts(func: str, counts) -> pd.Series:
             f"a funnel needs at least two stages, but counts has {len(series)}.",
             "pass the count at every stage, first stage first, e.g. [565, 22, 6].",
         )
-    if pd.api.types.is_bool_dtype(series.dtype):
-        raise _error(func, "counts holds True/False values, not numbers.",
-                     "pass the numbers of applicants at each stage.")
-    numeric = pd.to_numeric(series, errors="coerce")
-    bad = numeric.isna()
-    if bad.any():
-        shown = [series.index[i] for i in np.flatnonzero(bad.to_numpy())][:5]
-        raise _error(
-            func,
+    x = _numeric(
+        func, series, "counts", "pass the numbers of applicants at each stage.",
+        lambda shown, _: (
             f"counts has missing or non-numeric entries at stage(s) {shown}. Published counts "
             "such as 'nearly 300' or '305 / 105' are text, not numbers.",
             "use the numeric 'count' column and drop stages without a number (say which).",
-        )
-    x = numeric.to_numpy(dtype=float)
+        ),
+    )
     if (x <= 0).any():
         stage = series.index[int(np.flatnonzero(x <= 0)[0])]
         raise _error(
@@ -206,19 +214,14 @@ def award_summary(amounts) -> pd.Series:
     if len(series) == 0:
         raise _error(func, "amounts is empty, so there is nothing to describe.",
                      "check the filter that selected the awards.")
-    if pd.api.types.is_bool_dtype(series.dtype):
-        raise _error(func, "amounts holds True/False values, not numbers.",
-                     "pass the amount column.")
-    x = pd.to_numeric(series, errors="coerce")
-    if x.isna().any():
-        where = list(series.index[x.isna().to_numpy()])[:5]
-        raise _error(
-            func,
-            f"{int(x.isna().sum())} amount(s) are missing or not numbers (at {where}). The "
+    v = _numeric(
+        func, series, "amounts", "pass the amount column.",
+        lambda where, count: (
+            f"{count} amount(s) are missing or not numbers (at {where}). The "
             "datasets leave an amount empty when no source gave it; it is not zero.",
             "drop them with amounts.dropna() and report how many awards the summary leaves out.",
-        )
-    v = x.to_numpy(dtype=float)
+        ),
+    )
     if (v <= 0).any():
         raise _error(func, "amounts must all be positive.",
                      "leave out totals, withdrawn or zero rows; keep one row per award.")

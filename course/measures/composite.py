@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from course.errors import options_text
-from course.measures.inequality import _align_to, _as_values, _error, _list, rank
+from course.measures._validate import _error, _list, _paired
+from course.measures.inequality import rank
 from course.measures.regression import standardised_gaps
 
 __all__ = [
@@ -87,14 +88,8 @@ def correlation(x, y, *, confidence: float = 0.95) -> Correlation:
     (0.8, 5, -0.28, 0.986)
     """
     func = "correlation"
-    xs, xi = _as_values(func, x, "x")
-    ys, yi = _as_values(func, y, "y")
-    if xi is not None and yi is not None:
-        if not yi.equals(xi):
-            ys = _align_to(func, y, xi, "x", "y").to_numpy(dtype=np.float64)
-    elif xs.size != ys.size:
-        raise _error(func, f"x has {xs.size} values but y has {ys.size}.",
-                     "give one x and one y per area; best, two Series indexed by area code.")
+    xs, ys, _ = _paired(func, x, y, "x", "y",
+                        "give one x and one y per area; best, two Series indexed by area code.")
     if (not isinstance(confidence, numbers.Real) or isinstance(confidence, bool)
             or not 0 < confidence < 1):
         raise _error(func, f"confidence must be between 0 and 1, not {confidence!r}.",

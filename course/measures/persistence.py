@@ -30,15 +30,15 @@ import numpy as np
 import pandas as pd
 
 from course.errors import options_text
-from course.measures.inequality import (
+from course.measures._validate import (
     _align_to,
-    _as_values,
     _check_not_empty,
     _error,
     _list,
+    _paired,
     _series,
-    rank,
 )
+from course.measures.inequality import rank
 
 __all__ = [
     "RankPersistence",
@@ -474,15 +474,10 @@ def rank_persistence(before, after) -> RankPersistence:
     D            4           4       0
     """
     func = "rank_persistence"
-    x0, index0 = _as_values(func, before, "before")
-    x1, index1 = _as_values(func, after, "after")
-    if index0 is not None and index1 is not None:
-        if not index1.equals(index0):
-            x1 = _align_to(func, after, index0, "before", "after").to_numpy(dtype=np.float64)
-    elif x0.size != x1.size:
-        raise _error(func, f"before has {x0.size} values but after has {x1.size}.",
-                     "give one value per area in each year; best, two Series indexed by area code.")
-    index = index0 if index0 is not None else index1
+    x0, x1, index = _paired(
+        func, before, after, "before", "after",
+        "give one value per area in each year; best, two Series indexed by area code.",
+    )
     if x0.size < 3:
         raise _error(func, f"a rank correlation needs at least 3 areas, but got {x0.size}.",
                      "pass the values of all the areas at one geography level.")

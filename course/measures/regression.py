@@ -18,14 +18,20 @@ lists/arrays of equal length. Scalars are returned as real Python ``float`` valu
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from course.errors import options_text
-from course.measures.inequality import _align_to, _as_values, _error, _series
+from course.measures._validate import (
+    _area_labels,
+    _as_values,
+    _error,
+    _paired,
+    _require_labels,
+    _series,
+)
 
 __all__ = [
     "LinearFit",
@@ -100,20 +106,11 @@ def _pair(func: str, x, y) -> tuple[np.ndarray, np.ndarray, pd.Index | None]:
             f"{(x if isinstance(x, str) else y)!r}.",
             "pass the columns themselves, e.g. frame.set_index('itl_code')['pct_level3_plus'].",
         )
-    xs, x_index = _as_values(func, x, "x")
-    ys, y_index = _as_values(func, y, "y")
-    if x_index is not None and y_index is not None:
-        if not y_index.equals(x_index):
-            ys = _align_to(func, y, x_index, "x", "y").to_numpy(dtype=np.float64)
-    elif xs.size != ys.size:
-        raise _error(
-            func,
-            f"x has {xs.size} values but y has {ys.size}.",
-            "give one x and one y per area; best, two Series indexed by area code so they are "
-            "matched by label.",
-        )
-    index = x_index if x_index is not None else y_index
-    return xs, ys, index
+    return _paired(
+        func, x, y, "x", "y",
+        "give one x and one y per area; best, two Series indexed by area code so they are "
+        "matched by label.",
+    )
 
 
 def _drop(func: str, xs, ys, index, leave_out) -> tuple[np.ndarray, np.ndarray, pd.Index, tuple]:
@@ -121,29 +118,11 @@ def _drop(func: str, xs, ys, index, leave_out) -> tuple[np.ndarray, np.ndarray, 
     labels = index if index is not None else pd.RangeIndex(xs.size)
     if leave_out is None:
         return xs, ys, labels, ()
-    if isinstance(leave_out, (str, numbers.Integral)) and not isinstance(leave_out, bool):
-        wanted = [leave_out]
-    elif isinstance(leave_out, Iterable):
-        wanted = list(leave_out)
-    else:
-        raise _error(
-            func,
-            f"leave_out should be an area label or a list of them, not {leave_out!r}.",
-            "pass e.g. leave_out='TLI' (London) or leave_out=['TLI', 'TLJ'].",
-        )
-    for label in wanted:
-        try:
-            found = label in labels
-        except TypeError:
-            found = False
-        if not found:
-            raise _error(
-                func,
-                f"leave_out names {label!r}, which is not one of the areas.",
-                "pass the label of an area in x and y (index them by ITL code first, e.g. "
-                ".set_index('itl_code')).",
-                options_text(label, labels),
-            )
+    wanted = _area_labels(func, leave_out, "leave_out",
+                          "leave_out='TLI' (London) or leave_out=['TLI', 'TLJ']")
+    _require_labels(func, wanted, labels, "leave_out",
+                    "pass the label of an area in x and y (index them by ITL code first, e.g. "
+                    ".set_index('itl_code')).")
     keep = ~labels.isin(wanted)
     return xs[keep], ys[keep], labels[keep], tuple(wanted)
 

@@ -19,13 +19,20 @@ Values are pandas Series indexed by area code (two Series are matched by label) 
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
-from course.errors import options_text
-from course.measures.inequality import _align_to, _as_values, _error, _series, _Where
+from course.measures._validate import (
+    _area_labels,
+    _as_values,
+    _error,
+    _matched,
+    _positive_number,
+    _require_labels,
+    _series,
+    _Where,
+)
 
 __all__ = [
     "group_share",
@@ -64,39 +71,28 @@ def _amounts(func: str, values, what: str = "values") -> tuple[np.ndarray, pd.In
     return x, labels
 
 
+def _named(labels: pd.Index) -> pd.Index | None:
+    """The area labels from :func:`_amounts`, or None where they are positions (a plain list)."""
+    return None if isinstance(labels, pd.RangeIndex) else labels
+
+
 def _members(func: str, members, labels: pd.Index) -> np.ndarray:
     """A boolean mask of the areas named in ``members`` (a label or a list of labels)."""
-    if isinstance(members, (str, numbers.Integral)) and not isinstance(members, bool):
-        wanted = [members]
-    elif isinstance(members, pd.Series) and pd.api.types.is_bool_dtype(members.dtype):
+    if isinstance(members, pd.Series) and pd.api.types.is_bool_dtype(members.dtype):
         wanted = list(members.index[members.to_numpy(dtype=bool)])
-    elif isinstance(members, Iterable):
-        wanted = list(members)
     else:
-        raise _error(
-            func,
-            f"members should be an area label or a list of them, not {members!r}.",
-            "pass e.g. ['TLI', 'TLJ', 'TLH'] for the Greater South East.",
-        )
+        wanted = _area_labels(func, members, "members",
+                              "['TLI', 'TLJ', 'TLH'] for the Greater South East")
     if not wanted:
         raise _error(
             func,
             "members is empty, so no area is in the group.",
             "list the area codes in the group, e.g. ['TLI', 'TLJ', 'TLH'].",
         )
-    for label in wanted:
-        try:
-            found = label in labels
-        except TypeError:
-            found = False
-        if not found:
-            raise _error(
-                func,
-                f"members names {label!r}, which is not one of the areas in values.",
-                "use the area labels of values (index it by ITL code first, e.g. "
-                ".set_index('itl_code')); the UK and England rows are totals, not members.",
-                options_text(label, labels),
-            )
+    _require_labels(func, wanted, labels, "members",
+                    "use the area labels of values (index it by ITL code first, e.g. "
+                    ".set_index('itl_code')); the UK and England rows are totals, not members.",
+                    among=" in values")
     return np.asarray(labels.isin(wanted), dtype=bool)
 
 
@@ -231,25 +227,17 @@ def intensity(values, base, *, scale: float = 1.0) -> pd.Series:
     Name: intensity, dtype: float64
     """
     func = "intensity"
-    if not isinstance(scale, numbers.Real) or isinstance(scale, bool) or not float(scale) > 0:
-        raise _error(func, f"scale should be a positive number, not {scale!r}.",
-                     "pass e.g. scale=100 for a percentage.")
+    scale = _positive_number(func, scale, "scale", "pass e.g. scale=100 for a percentage.")
     x, labels = _amounts(func, values)
-    if isinstance(base, pd.Series) and not isinstance(labels, pd.RangeIndex):
-        base = _align_to(func, base, labels, "values", "base")
-    b, _ = _as_values(func, base, "base")
-    if b.size != x.size:
-        raise _error(
-            func,
-            f"values has {x.size} entries but base has {b.size}.",
-            "give one base per area; best, two Series indexed by area code.",
-        )
+    index = _named(labels)
+    b = _matched(func, base, index, x.size, "values", "base",
+                 "give one base per area; best, two Series indexed by area code.", unit="entries")
     bad = ~(b > 0)
     if bad.any():
         raise _error(
             func,
             f"base must be positive (it is divided by), but it is not for "
-            f"{_Where(None if isinstance(labels, pd.RangeIndex) else labels).name(bad)}.",
+            f"{_Where(index).name(bad)}.",
             "check that base holds sizes (population, GVA) for the same areas and year.",
         )
     return _series(x / b * float(scale), labels, "intensity")
@@ -280,11 +268,10 @@ def per_head(values, population, *, unit: float = 1_000_000) -> pd.Series:
     Name: per_head, dtype: float64
     """
     func = "per_head"
-    if not isinstance(unit, numbers.Real) or isinstance(unit, bool) or not float(unit) > 0:
-        raise _error(func, f"unit should be a positive number of pounds, not {unit!r}.",
-                     "pass unit=1_000_000 for values in £ million.")
+    unit = _positive_number(func, unit, "unit", "pass unit=1_000_000 for values in £ million.",
+                            what="a positive number of pounds")
     try:
-        out = intensity(values, population, scale=float(unit))
+        out = intensity(values, population, scale=unit)
     except Exception as exc:  # re-label the message with this function's name
         from course.errors import MeasureError
 
@@ -342,18 +329,16 @@ def leverage_ratio(private, public):
             "pass two numbers, or two Series indexed by area code.",
         )
     x, labels = _amounts(func, private, "private")
-    if isinstance(public, pd.Series) and not isinstance(labels, pd.RangeIndex):
-        public = _align_to(func, public, labels, "private", "public")
-    q, _ = _as_values(func, public, "public")
-    if q.size != x.size:
-        raise _error(func, f"private has {x.size} entries but public has {q.size}.",
-                     "give one public amount per area; best, two Series indexed by area code.")
+    index = _named(labels)
+    q = _matched(func, public, index, x.size, "private", "public",
+                 "give one public amount per area; best, two Series indexed by area code.",
+                 unit="entries")
     bad = ~(q > 0)
     if bad.any():
         raise _error(
             func,
             "public must be positive (it is divided by), but it is not for "
-            f"{_Where(None if isinstance(labels, pd.RangeIndex) else labels).name(bad)}.",
+            f"{_Where(index).name(bad)}.",
             "leave out areas with no public money, and say so.",
         )
     return _series(x / q, labels, "leverage_ratio")
