@@ -16,6 +16,23 @@ REPO = Path(__file__).resolve().parent.parent
 STRICT = os.environ.get("COURSE_STRICT") == "1" or os.environ.get("CI", "").lower() == "true"
 
 
+def raises(func, *args, words=(), **kwargs) -> str:
+    """Call ``func`` expecting a MeasureError whose message holds every one of ``words``.
+
+    Every student-facing measure error also says how to fix it. Returns the message.
+    """
+    from course.errors import MeasureError
+
+    with pytest.raises(MeasureError) as info:
+        func(*args, **kwargs)
+    assert not isinstance(info.value, KeyError)
+    message = str(info.value)
+    for word in words:
+        assert word in message, f"{word!r} not in message:\n{message}"
+    assert "How to fix:" in message
+    return message
+
+
 def require(condition: bool, reason: str) -> None:
     """Skip (or, under CI, fail) a test whose system requirement is missing."""
     if condition:

@@ -20,12 +20,12 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import raises
 from inequality.theil import Theil
 from scipy.spatial.distance import cityblock
 from scipy.stats import entropy, variation
 
 import course
-from course.errors import MeasureError
 from course.measures import clusters as m
 
 # A small economy: two areas and the nation (their sum), three industries.
@@ -37,16 +37,6 @@ TABLE = pd.DataFrame(
     {"C": [30.0, 20.0, 50.0], "K": [10.0, 40.0, 50.0], "Q": [60.0, 40.0, 100.0]},
     index=["A", "B", "N"],
 )
-
-
-def raises(func, *args, words=(), **kwargs) -> str:
-    with pytest.raises(MeasureError) as info:
-        func(*args, **kwargs)
-    message = str(info.value)
-    for word in words:
-        assert word in message, f"{word!r} not in message:\n{message}"
-    assert "How to fix:" in message
-    return message
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import raises
 from inequality.gini import Gini  # a dev dependency: fail loudly rather than skip
 from inequality.theil import Theil, TheilD
 
@@ -46,18 +47,6 @@ def random_areas(seed: int, n: int = 179) -> pd.Series:
     rng = np.random.default_rng(seed)
     codes = [f"TL{i:04d}" for i in range(n)]
     return pd.Series(rng.lognormal(mean=3.5, sigma=0.25, size=n), index=codes)
-
-
-def raises(func, *args, words=(), **kwargs) -> str:
-    """Call ``func`` expecting a MeasureError whose message holds every one of ``words``."""
-    with pytest.raises(MeasureError) as info:
-        func(*args, **kwargs)
-    assert not isinstance(info.value, KeyError)
-    message = str(info.value)
-    for word in words:
-        assert word in message, f"{word!r} not in message:\n{message}"
-    assert "How to fix:" in message
-    return message
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,10 +12,10 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import raises
 from scipy import stats
 
 import course
-from course.errors import MeasureError
 from course.measures import regression as m
 
 # % of 16-64s with level 3+ (NVQ), APS 2019, and GVA per hour (£, current prices) 2019 for the
@@ -30,16 +30,6 @@ def gva_2019() -> pd.Series:
     return course.load("gva_per_hour", level="ITL1", years=2019).set_index("itl_code")[
         "gva_per_hour"
     ]
-
-
-def raises(func, *args, words=(), **kwargs) -> str:
-    with pytest.raises(MeasureError) as info:
-        func(*args, **kwargs)
-    message = str(info.value)
-    for word in words:
-        assert word in message, f"{word!r} not in message:\n{message}"
-    assert "How to fix:" in message
-    return message
 
 
 def brute_cooks(x, y):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import raises
 
 import course
-from course.errors import MeasureError
 from course.measures import rnd as m
 
 GSE = ["TLI", "TLJ", "TLH"]
@@ -17,16 +17,6 @@ def public_rd_2022() -> pd.Series:
     rd = course.load("rd_expenditure", level="ITL1")
     rows = rd[(rd["measure"] == "public_funded_rd") & (rd["year"] == 2022)]
     return rows.set_index("itl_code")["rd_expenditure"]
-
-
-def raises(func, *args, words=(), **kwargs) -> str:
-    with pytest.raises(MeasureError) as info:
-        func(*args, **kwargs)
-    message = str(info.value)
-    for word in words:
-        assert word in message, f"{word!r} not in message:\n{message}"
-    assert "How to fix:" in message
-    return message
 
 
 RD = pd.Series({"TLI": 50.0, "TLC": 30.0, "TLD": 20.0})
