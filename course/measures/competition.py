@@ -22,7 +22,7 @@ with what was wrong, the valid options and how to fix it.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -63,19 +63,20 @@ def _is_number(x) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 
-def _numeric(func: str, series: pd.Series, what: str, bool_fix: str,
-             missing: Callable[[list, int], tuple[str, str]]) -> np.ndarray:
+def _numeric(func: str, series: pd.Series, what: str, bool_fix: str, missing: str,
+             missing_fix: str) -> np.ndarray:
     """``series`` as floats, refusing True/False and entries that are missing or not numbers.
 
-    ``missing(labels, count)`` words the message for those entries: it gets the labels of the
-    first five and how many there are, and returns (problem, fix).
+    ``missing`` words the problem with such entries: ``{labels}`` stands for the labels of the
+    first five, ``{count}`` for how many there are.
     """
     if pd.api.types.is_bool_dtype(series.dtype):
         raise _error(func, f"{what} holds True/False values, not numbers.", bool_fix)
     numeric = pd.to_numeric(series, errors="coerce")
     bad = numeric.isna().to_numpy()
     if bad.any():
-        raise _error(func, *missing(list(series.index[bad])[:5], int(bad.sum())))
+        labels = list(series.index[bad])[:5]
+        raise _error(func, missing.format(labels=labels, count=int(bad.sum())), missing_fix)
     return numeric.to_numpy(dtype=float)
 
 
@@ -104,14 +105,10 @@ def _counts(func: str, counts) -> pd.Series:
             f"a funnel needs at least two stages, but counts has {len(series)}.",
             "pass the count at every stage, first stage first, e.g. [565, 22, 6].",
         )
-    x = _numeric(
-        func, series, "counts", "pass the numbers of applicants at each stage.",
-        lambda shown, _: (
-            f"counts has missing or non-numeric entries at stage(s) {shown}. Published counts "
-            "such as 'nearly 300' or '305 / 105' are text, not numbers.",
-            "use the numeric 'count' column and drop stages without a number (say which).",
-        ),
-    )
+    x = _numeric(func, series, "counts", "pass the numbers of applicants at each stage.",
+                 "counts has missing or non-numeric entries at stage(s) {labels}. Published "
+                 "counts such as 'nearly 300' or '305 / 105' are text, not numbers.",
+                 "use the numeric 'count' column and drop stages without a number (say which).")
     if (x <= 0).any():
         stage = series.index[int(np.flatnonzero(x <= 0)[0])]
         raise _error(
@@ -214,14 +211,11 @@ def award_summary(amounts) -> pd.Series:
     if len(series) == 0:
         raise _error(func, "amounts is empty, so there is nothing to describe.",
                      "check the filter that selected the awards.")
-    v = _numeric(
-        func, series, "amounts", "pass the amount column.",
-        lambda where, count: (
-            f"{count} amount(s) are missing or not numbers (at {where}). The "
-            "datasets leave an amount empty when no source gave it; it is not zero.",
-            "drop them with amounts.dropna() and report how many awards the summary leaves out.",
-        ),
-    )
+    v = _numeric(func, series, "amounts", "pass the amount column.",
+                 "{count} amount(s) are missing or not numbers (at {labels}). The datasets leave "
+                 "an amount empty when no source gave it; it is not zero.",
+                 "drop them with amounts.dropna() and report how many awards the summary leaves "
+                 "out.")
     if (v <= 0).any():
         raise _error(func, "amounts must all be positive.",
                      "leave out totals, withdrawn or zero rows; keep one row per award.")
