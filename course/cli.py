@@ -352,6 +352,42 @@ def _positive_int(text: str) -> int:
     return value
 
 
+LESSONS_HELP = "folder with one sub-folder per lesson (default: ./lessons)"
+WORKSPACE_HELP = "the private folder for a term's personal data (default: $COURSE_WORKSPACE or ./coursework)"
+
+# Options that several subcommands share, by name: (flag, keyword arguments of add_argument).
+_SHARED_OPTIONS = {
+    "lessons": ("--lessons", {"metavar": "DIR", "help": LESSONS_HELP}),
+    "workspace": ("--workspace", {"metavar": "DIR", "help": WORKSPACE_HELP}),
+    "roster": ("--roster", {"metavar": "CSV", "help": "default: WORKSPACE/roster.csv"}),
+    "student": ("--student", {"action": "append", "metavar": "ID",
+                              "help": "only this student (repeatable)"}),
+}
+
+
+def _subcommand(sub, name: str, func, summary: str, description: str | None = None, *,
+                lesson: str | None = None) -> argparse.ArgumentParser:
+    """Add the subcommand ``name`` that runs ``func`` (``summary``: its line in ``--help``).
+
+    ``lesson``: ``"one"`` for a LESSON argument, else the help of an optional list of lessons
+    (default all); None for no lesson argument.
+    """
+    p = sub.add_parser(name, help=summary, description=description)
+    if lesson == "one":
+        p.add_argument("lesson", metavar="LESSON")
+    elif lesson is not None:
+        p.add_argument("lesson", nargs="*", metavar="LESSON", help=lesson)
+    p.set_defaults(func=func)
+    return p
+
+
+def _shared(p: argparse.ArgumentParser, *names: str) -> None:
+    """Add the shared options ``names`` (keys of _SHARED_OPTIONS), in that order."""
+    for name in names:
+        flag, kwargs = _SHARED_OPTIONS[name]
+        p.add_argument(flag, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -360,47 +396,40 @@ def build_parser() -> argparse.ArgumentParser:
         "See docs/INSTRUCTOR_GUIDE.md.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    lessons_help = "folder with one sub-folder per lesson (default: ./lessons)"
 
-    p = sub.add_parser("lessons", help="list the lessons (ids and titles)")
-    p.add_argument("--lessons", metavar="DIR", help=lessons_help)
-    p.set_defaults(func=cmd_lessons)
+    p = _subcommand(sub, "lessons", cmd_lessons, "list the lessons (ids and titles)")
+    _shared(p, "lessons")
 
-    p = sub.add_parser(
-        "release",
-        help="generate the student version of lessons (solutions, hidden tests, rubrics removed)",
-        description="Generate the student version of each lesson with nbgrader, leak-check it, "
+    p = _subcommand(
+        sub, "release", cmd_release,
+        "generate the student version of lessons (solutions, hidden tests, rubrics removed)",
+        "Generate the student version of each lesson with nbgrader, leak-check it, "
         "and copy it to DEST/<lesson>/. A lesson that fails the leak check is not written.",
+        lesson="lesson ids (default: all)",
     )
-    p.add_argument("lesson", nargs="*", metavar="LESSON", help="lesson ids (default: all)")
-    p.add_argument("--lessons", metavar="DIR", help=lessons_help)
+    _shared(p, "lessons")
     p.add_argument("--dest", metavar="DIR", default="build/release", help="default: build/release")
-    p.set_defaults(func=cmd_release)
 
-    p = sub.add_parser(
-        "student-view",
-        help="build the student course: released lessons, a lesson index and student Jupyter config",
+    p = _subcommand(
+        sub, "student-view", cmd_student_view,
+        "build the student course: released lessons, a lesson index and student Jupyter config",
     )
     p.add_argument("dest", metavar="DEST")
-    p.add_argument("--lessons", metavar="DIR", help=lessons_help)
-    p.set_defaults(func=cmd_student_view)
+    _shared(p, "lessons")
 
-    p = sub.add_parser("lab", help="open JupyterLab on a student view (never on the sources)")
+    p = _subcommand(sub, "lab", cmd_lab, "open JupyterLab on a student view (never on the sources)")
     p.add_argument("dest", metavar="DEST")
     p.add_argument("--port", type=_positive_int, metavar="N")
     p.add_argument("--no-browser", action="store_true", help="do not open a web browser")
-    p.set_defaults(func=cmd_lab)
 
-    workspace_help = "the private folder for a term's personal data (default: $COURSE_WORKSPACE or ./coursework)"
-
-    p = sub.add_parser(
-        "collect",
-        help="collect submissions (LMS download or nbgrader exchange) into the workspace",
-        description="Collect one lesson's submissions into WORKSPACE/submitted/<student>/LESSON/, "
+    p = _subcommand(
+        sub, "collect", cmd_collect,
+        "collect submissions (LMS download or nbgrader exchange) into the workspace",
+        "Collect one lesson's submissions into WORKSPACE/submitted/<student>/LESSON/, "
         "matched to the roster, with a timestamp for late penalties. Files that match no student "
         "are copied to WORKSPACE/unmatched/LESSON/ and listed, never dropped.",
+        lesson="one",
     )
-    p.add_argument("lesson", metavar="LESSON")
     p.add_argument("--from", dest="source", metavar="DIR_OR_ZIP",
                    help="an LMS bulk download: the .zip file or the folder it unzips to")
     p.add_argument("--pattern", default="moodle", metavar="NAME_OR_REGEX",
@@ -411,27 +440,22 @@ def build_parser() -> argparse.ArgumentParser:
                    "times stored in the download")
     p.add_argument("--exchange", metavar="DIR", help="nbgrader's exchange folder (instead of --from)")
     p.add_argument("--course-id", metavar="ID", help="the nbgrader course id (with --exchange)")
-    p.add_argument("--roster", metavar="CSV", help="default: WORKSPACE/roster.csv")
-    p.add_argument("--workspace", metavar="DIR", help=workspace_help)
-    p.add_argument("--lessons", metavar="DIR", help=lessons_help)
-    p.set_defaults(func=cmd_collect)
+    _shared(p, "roster", "workspace", "lessons")
 
-    p = sub.add_parser(
-        "grade",
-        help="autograde every submission of a lesson, each in isolation",
-        description="Autograde SUBMITTED/<student>/LESSON/*.ipynb. Each submission runs in its own "
+    p = _subcommand(
+        sub, "grade", cmd_grade,
+        "autograde every submission of a lesson, each in isolation",
+        "Autograde SUBMITTED/<student>/LESSON/*.ipynb. Each submission runs in its own "
         "processes and temporary nbgrader course with time and memory limits, its kernel in a "
         "sandbox when bubblewrap is available; the answers are then checked, hidden tests "
         "included, in a fresh process. Results go to OUT/LESSON/ and the workspace gradebook; a "
         "rerun skips students already graded.",
+        lesson="one",
     )
-    p.add_argument("lesson", metavar="LESSON")
     p.add_argument("--submitted", metavar="DIR",
                    help="<student>/<lesson>/ folders (default: WORKSPACE/submitted)")
     p.add_argument("--out", metavar="DIR", help="results (default: WORKSPACE/grades)")
-    p.add_argument("--workspace", metavar="DIR", help=workspace_help)
-    p.add_argument("--lessons", metavar="DIR", help=lessons_help)
-    p.add_argument("--student", action="append", metavar="ID", help="only this student (repeatable)")
+    _shared(p, "workspace", "lessons", "student")
     p.add_argument("--workers", type=_positive_int, default=2, metavar="N", help="default: 2")
     p.add_argument("--force", action="store_true", help="regrade students already graded")
     p.add_argument("--timeout-cell", type=_positive_int, default=60, metavar="S",
@@ -443,31 +467,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sandbox", choices=["auto", "bubblewrap", "none"], default=None,
                    help="isolate student code with bubblewrap: auto (default: when available), "
                    "bubblewrap (required), none")
-    p.set_defaults(func=cmd_grade)
 
-    p = sub.add_parser(
-        "feedback",
-        help="write each student's feedback HTML (hidden tests and rubrics removed)",
-        description="Write WORKSPACE/feedback/<student>/LESSON/*.html with nbgrader (hidden tests "
+    p = _subcommand(
+        sub, "feedback", cmd_feedback,
+        "write each student's feedback HTML (hidden tests and rubrics removed)",
+        "Write WORKSPACE/feedback/<student>/LESSON/*.html with nbgrader (hidden tests "
         "and mark schemes cleared, failures explained by the tests' own messages). Every page is "
         "checked for hidden tests, expected values, solutions and rubrics; one that contains any "
         "is refused.",
+        lesson="one",
     )
-    p.add_argument("lesson", metavar="LESSON")
-    p.add_argument("--student", action="append", metavar="ID", help="only this student (repeatable)")
-    p.add_argument("--workspace", metavar="DIR", help=workspace_help)
-    p.add_argument("--lessons", metavar="DIR", help=lessons_help)
-    p.set_defaults(func=cmd_feedback)
+    _shared(p, "student", "workspace", "lessons")
 
-    p = sub.add_parser(
-        "export",
-        help="write the marks CSV: per student and lesson, with totals and late penalties",
-        description="Write WORKSPACE/exports/grades.csv (one row per student: each lesson, total) "
+    p = _subcommand(
+        sub, "export", cmd_export,
+        "write the marks CSV: per student and lesson, with totals and late penalties",
+        "Write WORKSPACE/exports/grades.csv (one row per student: each lesson, total) "
         "and grades-long.csv (one row per student and lesson, with auto and manual marks, lateness "
         "and penalty). Manual marks from formgrader or `course written --import` count; marks "
         "awaiting review are held back.",
+        lesson="default: every graded lesson",
     )
-    p.add_argument("lesson", nargs="*", metavar="LESSON", help="default: every graded lesson")
     p.add_argument("--due", metavar="CSV", help="due dates: lesson,due[,student] (default: WORKSPACE/due.csv)")
     p.add_argument("--late-penalty", default=None, metavar="RATE",
                    help="e.g. 10%%/day (of the lesson's maximum, per started day), 5%%/hour, 2pt/day")
@@ -476,70 +496,59 @@ def build_parser() -> argparse.ArgumentParser:
                    help="minutes after the due time before work counts as late (default: 0)")
     p.add_argument("--include-review", action="store_true",
                    help="count marks still awaiting review (they are held back by default)")
-    p.add_argument("--roster", metavar="CSV", help="default: WORKSPACE/roster.csv")
+    _shared(p, "roster")
     p.add_argument("--out", metavar="DIR", help="default: WORKSPACE/exports")
-    p.add_argument("--workspace", metavar="DIR", help=workspace_help)
-    p.add_argument("--lessons", metavar="DIR", help=lessons_help)
-    p.set_defaults(func=cmd_export)
+    _shared(p, "workspace", "lessons")
 
-    p = sub.add_parser("status", help="who submitted, who is graded, who failed and why")
-    p.add_argument("lesson", nargs="*", metavar="LESSON", help="default: every lesson with submissions")
+    p = _subcommand(sub, "status", cmd_status, "who submitted, who is graded, who failed and why",
+                    lesson="default: every lesson with submissions")
     p.add_argument("--csv", action="store_true", help="print CSV instead of a table")
-    p.add_argument("--roster", metavar="CSV", help="default: WORKSPACE/roster.csv")
-    p.add_argument("--workspace", metavar="DIR", help=workspace_help)
-    p.add_argument("--lessons", metavar="DIR", help=lessons_help)
-    p.set_defaults(func=cmd_status)
+    _shared(p, "roster", "workspace", "lessons")
 
-    p = sub.add_parser(
-        "written",
-        help="export written answers beside their rubric for marking, or import the marks",
-        description="Write WORKSPACE/written/LESSON/<question>.csv and .html: each student's answer "
+    p = _subcommand(
+        sub, "written", cmd_written,
+        "export written answers beside their rubric for marking, or import the marks",
+        "Write WORKSPACE/written/LESSON/<question>.csv and .html: each student's answer "
         "beside the question and its rubric, with mark and comment columns. Fill them in and "
         "import the CSV with --import; the marks go into the gradebook.",
+        lesson="one",
     )
-    p.add_argument("lesson", metavar="LESSON")
     p.add_argument("--anonymous", action="store_true", help="show candidate codes, not student ids")
     p.add_argument("--import", dest="import_file", metavar="CSV", help="import marks from a filled-in CSV")
     p.add_argument("--out", metavar="DIR", help="default: WORKSPACE/written/LESSON")
-    p.add_argument("--workspace", metavar="DIR", help=workspace_help)
-    p.add_argument("--lessons", metavar="DIR", help=lessons_help)
-    p.set_defaults(func=cmd_written)
+    _shared(p, "workspace", "lessons")
 
-    p = sub.add_parser(
-        "review",
-        help="list submissions awaiting review, or accept or reject one",
-        description="A submission whose code touches the grading machinery (IPython hooks, "
+    p = _subcommand(
+        sub, "review", cmd_review,
+        "list submissions awaiting review, or accept or reject one",
+        "A submission whose code touches the grading machinery (IPython hooks, "
         "builtins, files outside the submission...) is graded but held back with status review. "
         "Without STUDENT, list them with the reasons; with it, record your decision.",
+        lesson="one",
     )
-    p.add_argument("lesson", metavar="LESSON")
     p.add_argument("student", nargs="?", metavar="STUDENT")
     p.add_argument("--accept", action="store_true", help="the computed mark counts")
     p.add_argument("--reject", action="store_true", help="the lesson scores 0")
     p.add_argument("--note", metavar="TEXT", help="why (kept with the decision)")
-    p.add_argument("--workspace", metavar="DIR", help=workspace_help)
-    p.add_argument("--lessons", metavar="DIR", help=lessons_help)
-    p.set_defaults(func=cmd_review)
+    _shared(p, "workspace", "lessons")
 
-    p = sub.add_parser(
-        "purge",
-        help="delete personal data collected before a date (retention)",
-        description="Delete every submission collected before DATE and everything made from it "
+    p = _subcommand(
+        sub, "purge", cmd_purge,
+        "delete personal data collected before a date (retention)",
+        "Delete every submission collected before DATE and everything made from it "
         "(grades, feedback, gradebook entries), and other workspace files older than DATE. A dry "
         "run unless --yes.",
     )
     p.add_argument("--before", required=True, metavar="DATE", help="e.g. 2026-09-01")
     p.add_argument("--yes", action="store_true", help="really delete (default: only list)")
-    p.add_argument("--workspace", metavar="DIR", help=workspace_help)
-    p.set_defaults(func=cmd_purge)
+    _shared(p, "workspace")
 
     p = sub.add_parser("data", help="check the datasets")
     data_sub = p.add_subparsers(dest="data_command", metavar="ACTION")
-    q = data_sub.add_parser("validate", help="validate every dataset against datapackage.json")
-    q.set_defaults(func=cmd_data_validate)
-    q = data_sub.add_parser("readme", help="regenerate datasets/README.md")
+    _subcommand(data_sub, "validate", cmd_data_validate,
+                "validate every dataset against datapackage.json")
+    q = _subcommand(data_sub, "readme", cmd_data_readme, "regenerate datasets/README.md")
     q.add_argument("--check", action="store_true", help="exit 1 if the README is out of date")
-    q.set_defaults(func=cmd_data_readme)
     p.set_defaults(func=None, subparser=p)
 
     _add_publish(sub)
