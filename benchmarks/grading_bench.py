@@ -142,6 +142,7 @@ def grade_with_course(lesson_id: str, lessons_dir: Path, submitted_dir: Path, ou
     for student in frame["student"]:
         record = json.loads((Path(out_dir) / lesson_id / f"{student}.json").read_text())
         per[student] = {"seconds": record.get("seconds"), "status": record.get("status"),
+                        "cells_seconds": record.get("cells_seconds"),
                         "score": record.get("score"), "max_score": record.get("max_score"),
                         "message": record.get("message", ""),
                         "autograded_full": autograded_full(record)}
@@ -190,6 +191,12 @@ def autograded_full(record: dict) -> bool:
 def summarise_class(result: dict) -> dict:
     per = result["students"]
     seconds = [r["seconds"] for r in per.values() if r.get("seconds") is not None]
+    # What the pipeline costs beyond running the notebook's cells (kernel start, nbgrader's
+    # pre- and post-processing, the checker): seconds less the cells' own run time.
+    timed = [r for r in per.values()
+             if r.get("seconds") is not None and r.get("cells_seconds") is not None]
+    overheads = [r["seconds"] - r["cells_seconds"] for r in timed]
+    cells = [r["cells_seconds"] for r in timed]
     not_full = sorted(s for s, r in per.items()
                       if not r.get("autograded_full", autograded_full(r)))
     return {
@@ -198,6 +205,8 @@ def summarise_class(result: dict) -> dict:
         "submissions": len(per),
         "wall_s": result["wall_s"],
         "median_s_per_submission": median(seconds) if seconds else None,
+        "median_overhead_s": median(overheads) if overheads else None,
+        "median_cells_s": median(cells) if cells else None,
         "seconds": seconds,
         "not_full_marks": not_full,
         "messages": sorted({r.get("message") for r in per.values() if r.get("message")})[:3],
@@ -278,6 +287,8 @@ def bench(lessons: list, repeat: int, *, class_size: int = 4, speedup_pairs: int
         s["ratio"] = ratio(s.get("median_s_per_submission"), floor)
         s["ratio_to_nbgrader_api"] = ratio(s.get("median_s_per_submission"), floor_api)
         s["ratio_to_trivial_floor"] = ratio(s.get("median_s_per_submission"), floor_imports)
+        s["overhead_ratio"] = ratio(s.get("median_overhead_s"),
+                                    out["trivial"].get("median_overhead_s"))
         out["lessons"][lesson.folder.name] = s
         shown = (f"{s['median_s_per_submission']:.2f} s per submission"
                  if "error" not in s else s["error"])

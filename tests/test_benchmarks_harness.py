@@ -334,6 +334,14 @@ def test_full_autograded_marks_ignore_points_awaiting_a_person():
     })
     assert summary["median_s_per_submission"] == 2.0
     assert summary["not_full_marks"] == ["b"] and summary["submissions"] == 2
+    assert summary["median_overhead_s"] is None  # no cell timings recorded
+    timed = grading_bench.summarise_class({
+        "engine": "x", "workers": 1, "wall_s": 9.0,
+        "students": {s: {"seconds": t, "cells_seconds": c, "status": "ok", "score": 1.0,
+                         "max_score": 1.0}
+                     for s, t, c in [("a", 3.0, 2.0), ("b", 4.0, 2.5), ("c", 2.0, 1.5)]},
+    })
+    assert timed["median_overhead_s"] == 1.0 and timed["median_cells_s"] == 2.0
 
 
 def test_speedup_alternates_the_order_and_takes_medians():
@@ -358,6 +366,9 @@ def test_grading_a_trivial_class_gives_full_marks_and_times(tmp_path, engine):
     summary = grading_bench.grade_class(folder, 1, engine=engine)
     assert summary["submissions"] == 1 and summary["not_full_marks"] == []
     assert summary["median_s_per_submission"] > 0
+    if summary["engine"] == "course.grading.autograde":  # the worker times the notebook's cells
+        assert 0 < summary["median_cells_s"] < summary["median_s_per_submission"]
+        assert summary["median_overhead_s"] > 0
     assert summary["engine"] == ("nbgrader API" if engine == "nbgrader" else
                                  "course.grading.autograde" if grading_bench.have_course_autograde()
                                  else "nbgrader API")

@@ -1010,6 +1010,8 @@ def _grade_in(plan: LessonPlan, student: str, folder: Path, work: Path, sock_dir
     record: dict = {"status": run.get("status", "error"), "run_status": run.get("status", "error"),
                     "limits": run.get("limits", {}), "review": reasons}
     notes = list(run.get("notes") or [])
+    if "cells_seconds" in run:
+        record["cells_seconds"] = run["cells_seconds"]
     if run.get("nbgrader_log"):
         record["nbgrader_log"] = run["nbgrader_log"]
     for grade_id in edited_locked_cells(folder, plan):

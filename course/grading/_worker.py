@@ -27,6 +27,8 @@ CELL_TIMEOUT_ENAMES = {"CellTimeoutError"}
 KERNEL_NAME = "course-grading"
 MAX_OUTPUT_BYTES_PER_CELL = 1_000_000
 TRUNCATED = "\n... output truncated by the grader (more than 1 MB from one cell) ...\n"
+# Seconds each executed cell took, kernel round trip included (one submission per process).
+CELL_SECONDS: list[float] = []
 
 # nbgrader's warnings about a submission's structure, in words for the instructor.
 _STRUCTURE_NOTES = [
@@ -81,6 +83,13 @@ def _limited_execute():
     from nbgrader.preprocessors import Execute
 
     class LimitedExecute(Execute):
+        def preprocess_cell(self, cell, resources, index):
+            started = time.monotonic()
+            try:
+                return super().preprocess_cell(cell, resources, index)
+            finally:
+                CELL_SECONDS.append(time.monotonic() - started)
+
         def output(self, outs, msg, display_id, cell_index):
             used = getattr(self, "_course_used", None)
             if used is None:
@@ -334,6 +343,9 @@ def grade(job: dict) -> dict:
         extra.KernelManager.transport = "ipc"
         extra.KernelManager.ip = str(sock / "k")
     extra.Execute.kernel_name = KERNEL_NAME
+    # Every chart is a widget carrying Vega's 0.9 MB offline bundle: keeping widget state put
+    # 4-5 MB into each graded notebook that nobody views as widgets.
+    extra.Execute.store_widget_state = False
     extra.OverwriteCells.add_missing_cells = False  # done by sanitise (nbgrader's fails on some)
     extra.Autograde.autograde_preprocessors = _autograde_preprocessors()
     config.merge(extra)
@@ -372,6 +384,8 @@ def grade(job: dict) -> dict:
         if truncated:
             record["notes"].append(f"printed too much in {', '.join(truncated)} (output cut)")
     record["seconds_in_worker"] = round(time.monotonic() - started, 2)
+    # The notebook's own run time: what grading costs beyond nbgrader's fixed work (benchmarks).
+    record["cells_seconds"] = round(sum(CELL_SECONDS), 2)
     return record
 
 
