@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pandas as pd
@@ -290,17 +289,6 @@ def test_need_weight_favours_lagging_places_more_than_capacity(places):
         cap.append(measures.simulate_competition(p, {"capacity": 1.0}, (30, 10), seed=seed)
                    .share_below_median())
     assert np.mean(need) > 0.9 > 0.3 > np.mean(cap)
-
-
-def test_fast_enough_for_a_slider(places):
-    times = []
-    for seed in range(60):
-        start = time.perf_counter()
-        p = measures.applicant_pool(places, 200, capacity_link=0.5, seed=seed)
-        measures.simulate_competition(p, {"need": 0.5, "capacity": 0.5}, (30, 10),
-                                      grant_effect=0.5, seed=seed)
-        times.append(time.perf_counter() - start)
-    assert np.percentile(times, 95) < 0.05
 
 
 @pytest.mark.parametrize("kwargs, match", [
