@@ -1,10 +1,11 @@
 """The grading kernel: ipykernel, started with one slow import deferred (``course.grading`` is
 not imported: it would add 50 ms).
 
-Usage (in the grading kernelspec): ``python -P -m course._kernel -f CONNECTION_FILE``.
-``-P`` keeps the submission's folder off ``sys.path`` while the kernel starts (a folder named
-``course`` there cannot stand in for this module); IPython puts it back for the student's code,
-as ``ipykernel_launcher`` does.
+Usage (in the grading kernelspec): ``python -c LAUNCH -f CONNECTION_FILE``, LAUNCH being
+:data:`LAUNCH`. Like ``ipykernel_launcher``, it takes the working folder (the submission) off
+``sys.path`` while the kernel starts, so a folder named ``course`` there cannot stand in for this
+module; IPython puts it back for the student's code, so a notebook can still import a module
+that sits beside it.
 
 Why: ``import altair`` imports jsonschema, whose format module imports ``rfc3987_syntax`` when it is
 installed (it comes with ``jsonschema[format-nongpl]``, which jupyter-events asks for), and that
@@ -21,6 +22,8 @@ import sys
 import types
 
 DEFERRED = "rfc3987_syntax"
+#: The ``-c`` code that starts the kernel (``sys.path[0]`` is the working folder under ``-c``).
+LAUNCH = "import sys; del sys.path[0]; from course._kernel import main; main()"
 
 
 class _Deferred(types.ModuleType):

@@ -64,7 +64,40 @@ def test_the_grading_kernelspec_starts_the_course_kernel(tmp_path):
                               tmp_path / "sock")
     spec = json.loads((tmp_path / "share/jupyter/kernels" / _worker.KERNEL_NAME
                        / "kernel.json").read_text())
-    assert spec["argv"][1:4] == ["-P", "-m", "course._kernel"]
+    from course._kernel import LAUNCH
+
+    assert spec["argv"][1:3] == ["-c", LAUNCH]
+
+
+def test_the_kernel_starts_and_student_code_imports_from_its_folder(tmp_path):
+    """A module beside the notebook imports (as in ipykernel); a ``course`` folder there does
+    not replace the package while the kernel starts."""
+    from jupyter_client import KernelManager
+    from jupyter_client.kernelspec import KernelSpec
+
+    from course._kernel import LAUNCH
+
+    (tmp_path / "helpermod.py").write_text("X = 42\n")
+    (tmp_path / "course").mkdir()
+    (tmp_path / "course" / "__init__.py").write_text("raise SystemExit('shadowed')\n")
+    km = KernelManager()
+    km._kernel_spec = KernelSpec(argv=[sys.executable, "-c", LAUNCH, "-f", "{connection_file}"],
+                                 display_name="course", language="python")
+    km.start_kernel(cwd=str(tmp_path))
+    try:
+        kc = km.client()
+        kc.start_channels()
+        kc.wait_for_ready(timeout=60)
+        out: list[str] = []
+        reply = kc.execute_interactive(
+            "import sys, helpermod\n"
+            "print(helpermod.X, type(sys.modules.get('rfc3987_syntax')).__name__)",
+            output_hook=lambda m: out.append(m["content"].get("text", "")), timeout=60)
+        kc.stop_channels()
+    finally:
+        km.shutdown_kernel(now=True)
+    assert reply["content"]["status"] == "ok"
+    assert "".join(out).split() == ["42", "_Deferred"]
 
 
 @pytest.mark.parametrize("name", ["is_valid_syntax", "anything_else"])

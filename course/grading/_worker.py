@@ -224,7 +224,9 @@ def _write_kernelspec(job: dict, work: Path, cwd: Path, answers: Path, sock: Pat
     isolation = Isolation(iso["kind"], iso.get("detail", ""), bwrap=iso.get("bwrap"),
                           readonly=iso.get("readonly") or [])
     # ipykernel, with an import that grading never needs deferred (see course._kernel).
-    argv = [sys.executable, "-P", "-m", "course._kernel", "-f", "{connection_file}"]
+    from course._kernel import LAUNCH
+
+    argv = [sys.executable, "-c", LAUNCH, "-f", "{connection_file}"]
     env = {"COURSE_ANSWERS_DIR": str(answers), **(job.get("kernel_env") or {})}
     argv = isolation.wrap(
         argv,
