@@ -2,6 +2,7 @@
 
 Pick a dataset to read its description, licence and citation and see its first rows. For the
 productivity dataset, pick a region to see its series drawn with the course's time-series chart.
+The chart is built once with every region's series and driven by two Vega-Lite params.
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ import pandas as pd
 
 from course import charts
 from course import data as course_data
+from widgets._base import ChartWidget
 
 __all__ = ["CatalogueExplorer"]
 
+_COLUMNS = ["itl_code", "region", "year", "gva_per_hour"]  # the series the chart draws
 
-class CatalogueExplorer:
+
+class CatalogueExplorer(ChartWidget):
     """A first explorer: the data catalogue, one dataset at a time.
 
     Parameters
@@ -54,19 +58,15 @@ class CatalogueExplorer:
         self.region = ipw.Dropdown(options=region_options, value=region, description="Region")
         self.about = ipw.HTML()
         self.preview = ipw.HTML()
-        self.chart = charts.jupyter_chart(self._figure())
+        self._build_chart(self._figure(), datasets={"series": self._gva[_COLUMNS]})
         self.dataset.observe(self._show_dataset, names="value")
-        self.region.observe(self._show_region, names="value")
+        self.region.observe(self._refresh, names="value")
         self._show_dataset()
-        self._show_region()
         self.widget = ipw.VBox([
             self.dataset, self.about, self.preview,
             ipw.HTML("<h4>A first chart: GVA per hour worked, one region against the UK</h4>"),
             self.region, self.chart,
         ])
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
 
     def _about_html(self, name: str) -> str:
         row = self.catalogue.set_index("name").loc[name]
@@ -83,16 +83,11 @@ class CatalogueExplorer:
     def region_series(self) -> pd.DataFrame:
         """The rows the chart draws now: the chosen region and the UK, 2004–2021."""
         keep = self._gva["itl_code"].isin([self.region.value, "UKX"])
-        return self._gva.loc[keep, ["itl_code", "region", "year", "gva_per_hour"]].reset_index(
-            drop=True
-        )
+        return self._gva.loc[keep, _COLUMNS].reset_index(drop=True)
 
     def _figure(self):
         """The chart, built once: every region's line is embedded, a param picks which shows."""
-        rows = self._gva[["itl_code", "region", "year", "gva_per_hour"]]
-        chosen = alt.param(name="region", value=self.region.value)
-        chosen_name = alt.param(name="region_name", value=self._region_name())
-        line = alt.Chart(rows).transform_filter(
+        line = alt.Chart(alt.Data(name="series")).transform_filter(
             "datum.itl_code == region || datum.itl_code == 'UKX'"
         ).mark_line(point=True, invalid="break-paths-show-domains").encode(
             x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0, labelOverlap=True)),
@@ -102,7 +97,8 @@ class CatalogueExplorer:
             tooltip=[alt.Tooltip("region:N"), alt.Tooltip("year:O"),
                      alt.Tooltip("gva_per_hour:Q", format=",.1f", title="£ per hour")],
         )
-        return line.add_params(chosen, chosen_name).properties(
+        return line.add_params(*self._params()).properties(
+            datasets={"series": []},  # the rows go into the built spec (ChartWidget._show_data)
             width=460, height=260,
             title=alt.Title(alt.expr("'GVA per hour worked, 2004–2021: ' + region_name + "
                                      "' and the UK'"), anchor="start"),
@@ -110,19 +106,13 @@ class CatalogueExplorer:
                          "chosen region and the UK from 2004 to 2021. Both rise over the period."),
         )
 
-    def figure(self):
-        """The chart with the current choice of region (a spec for export and tests)."""
-        spec = self.chart.chart.to_dict()
-        values = {"region": self.region.value, "region_name": self._region_name()}
-        for param in spec.get("params", []):
-            if param.get("name") in values:
-                param["value"] = values[param["name"]]
-        return spec
+    def figure(self) -> dict:
+        """The chart with the current choice of region (the same as :meth:`spec`)."""
+        return self.spec()
+
+    def _param_values(self) -> dict:
+        return {"region": self.region.value, "region_name": self._region_name()}
 
     def _region_name(self) -> str:
         rows = self._gva.loc[self._gva["itl_code"] == self.region.value, "region"]
         return str(rows.iloc[0])
-
-    def _show_region(self, change=None) -> None:
-        self.chart.params.region = self.region.value
-        self.chart.params.region_name = self._region_name()

@@ -24,7 +24,6 @@ nothing is re-validated.
 
 from __future__ import annotations
 
-import copy
 import html
 
 import altair as alt
@@ -34,7 +33,7 @@ import pandas as pd
 from course import charts, measures
 from course import data as course_data
 from course.charts import DIVERGING, HIGHLIGHT, PALETTE
-from course.errors import CourseError, options_text
+from widgets._base import ChartWidget, quietly
 
 __all__ = ["ClusterExplorer", "GEOGRAPHIES", "LQTables", "SECTION_LABELS"]
 
@@ -125,7 +124,7 @@ class LQTables:
         return self._cache[key]
 
 
-class ClusterExplorer:
+class ClusterExplorer(ChartWidget):
     """Explore location quotients and candidate clusters across UK areas.
 
     Parameters
@@ -157,11 +156,11 @@ class ClusterExplorer:
                      if employees is None else employees)
         self.tables = LQTables(gva1, gva2, employees)
         self._options: dict[str, list[tuple[str, str]]] = {}
-        self._check("geography", geography, list(GEOGRAPHIES))
+        self._check("geography", geography, list(GEOGRAPHIES), arg="geography")
         self._years = self.tables.years["ITL1"]
         self._ca_year = self.tables.years["CA"][0]
         if geography != "CA":
-            self._check("year", year, self._years)
+            self._check("year", year, self._years, arg="year")
         self._records: dict[tuple[str, int], list[dict]] = {}
         self._pivots: dict[tuple[str, int], tuple[pd.DataFrame, pd.DataFrame]] = {}
 
@@ -186,27 +185,22 @@ class ClusterExplorer:
         self.area = ipw.Dropdown(description="Area", options=self._area_options(geography))
         codes = [v for _, v in self.area.options]
         if area is not None:
-            self._check("area", area, codes)
+            self._check("area", area, codes, arg="area")
         self.area.value = area if area is not None else self._default_area(geography)
         self.year.disabled = geography == "CA"
-        self.show_table = ipw.ToggleButton(value=False, description="Show numbers as a table",
-                                           icon="table")
+        self._table_view()
         self.note = ipw.HTML()
         self.listing = ipw.HTML(layout=ipw.Layout(width="300px"))
-        self.numbers = ipw.HTML(layout=ipw.Layout(display="none"))
 
-        self.chart = charts.jupyter_chart(self._chart())
-        self._template = copy.copy(self.chart.spec)
+        self._build_chart(self._chart())
         self._current = None
         self._swap_data()
-        self._sync_params()
         self._update_text()
 
         for control in (self.geography, self.year):
             control.observe(self._on_data_change, names="value")
         for control in (self.lq_min, self.size_min, self.area):
-            control.observe(self._on_param_change, names="value")
-        self.show_table.observe(self._on_table, names="value")
+            control.observe(self._refresh, names="value")
 
         self.widget = ipw.VBox([
             self.geography,
@@ -216,18 +210,7 @@ class ClusterExplorer:
             self.note, self.show_table, self.numbers,
         ])
 
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
-
     # -- choices ---------------------------------------------------------------------------
-    @staticmethod
-    def _check(what: str, value, valid: list) -> None:
-        if value not in valid:
-            raise CourseError(
-                f"ClusterExplorer: {value!r} is not a {what} it knows. "
-                f"{options_text(value, valid)} Pass one of these as {what}=..."
-            )
-
     def _year_for(self, geo: str) -> int:
         return self._ca_year if geo == "CA" else int(self.year.value)
 
@@ -261,12 +244,6 @@ class ClusterExplorer:
 
     # -- the chart, built once ---------------------------------------------------------------
     def _chart(self) -> alt.HConcatChart:
-        geo = self.geography.value
-        lq_min = alt.param(name="lq_min", value=float(self.lq_min.value))
-        size_min = alt.param(name="size_min", value=float(self.size_min.value))
-        focus = alt.param(name="focus", value=self.area.value)
-        unit = alt.param(name="unit", value=GEOGRAPHIES[geo][1])
-        focus_name = alt.param(name="focus_name", value=self._area_name())
         base = alt.Chart(alt.Data(name=_DATASET)).transform_calculate(
             shown="clamp(datum.lq, 0.25, 4)",
             candidate="datum.lq > lq_min && datum.size >= size_min",
@@ -316,9 +293,7 @@ class ClusterExplorer:
             width=220, height=alt.Step(13),
             title=alt.Title(alt.expr("focus_name + ': LQ by industry'"), anchor="start"),
         )
-        chart = alt.hconcat(heatmap, bar_chart).add_params(
-            lq_min, size_min, focus, unit, focus_name
-        )
+        chart = alt.hconcat(heatmap, bar_chart).add_params(*self._params())
         return chart.properties(
             # Empty here; _swap_data puts the rows into the built spec. Altair would otherwise
             # deep-copy and validate all 820 rows at .properties() and again at to_dict (0.2 s).
@@ -350,27 +325,19 @@ class ClusterExplorer:
     def _area_name(self) -> str:
         return next((k for k, v in self.area.options if v == self.area.value), self.area.value)
 
-    def _sync_params(self) -> None:
-        p = self.chart.params
-        for name, value in self._param_values().items():
-            setattr(p, name, value)
-
     def _records_for(self, geo: str, year: int) -> list[dict]:
         key = (geo, year)
         if key not in self._records:
             rows = self._rows(geo, year)[["area", "name", "industry", "label", "lq", "size"]]
-            self._records[key] = rows.to_dict("records")
+            self._records[key] = charts.records(rows)
         return self._records[key]
 
     def _swap_data(self) -> None:
         geo = self.geography.value
         key = (geo, self._year_for(geo))
-        if key == self._current:
-            return
-        self.chart.spec = charts.spec_with(self._template,
-                                           datasets={_DATASET: self._records_for(*key)},
-                                           params=self._param_values())
-        self._current = key
+        if key != self._current:
+            self._show_data({_DATASET: self._records_for(*key)})
+            self._current = key
 
     def _on_data_change(self, change) -> None:
         if change["owner"] is self.geography:
@@ -379,28 +346,17 @@ class ClusterExplorer:
             unit = GEOGRAPHIES[geo][1]
             if unit != self.size_unit.value:
                 top, step, default = _SIZE[unit]
-                self.size_min.unobserve(self._on_param_change, names="value")
-                self.size_min.max, self.size_min.step = top, step
-                self.size_min.value = default
-                self.size_min.observe(self._on_param_change, names="value")
+                with quietly(self.size_min, self._refresh):
+                    self.size_min.max, self.size_min.step = top, step
+                    self.size_min.value = default
                 self.size_unit.value = unit
             keep = self.area.value
-            self.area.unobserve(self._on_param_change, names="value")
-            self.area.options = self._area_options(geo)
-            codes = [v for _, v in self.area.options]
-            self.area.value = keep if keep in codes else self._default_area(geo)
-            self.area.observe(self._on_param_change, names="value")
+            with quietly(self.area, self._refresh):
+                self.area.options = self._area_options(geo)
+                codes = [v for _, v in self.area.options]
+                self.area.value = keep if keep in codes else self._default_area(geo)
         self._swap_data()
-        self._sync_params()
-        self._update_text()
-
-    def _on_param_change(self, change) -> None:
-        self._sync_params()
-        self._update_text()
-
-    def _on_table(self, change) -> None:
-        self.numbers.layout.display = None if change["new"] else "none"
-        self._update_text()
+        self._refresh()
 
     # -- what the chart shows, in Python ---------------------------------------------------
     def shown(self) -> pd.DataFrame:
@@ -462,12 +418,3 @@ class ClusterExplorer:
                 "<th scope='col'>Candidate</th></tr></thead>"
                 f"<tbody>{body}</tbody></table>"
             )
-
-    def spec(self) -> dict:
-        """The chart's Vega-Lite spec with the current data and control values (for tests)."""
-        spec = copy.deepcopy(self.chart.spec)
-        values = self._param_values()
-        for param in spec.get("params", []):
-            if param.get("name") in values:
-                param["value"] = values[param["name"]]
-        return spec

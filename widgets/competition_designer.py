@@ -11,8 +11,9 @@ drawn from real ITL3 data, and shows:
 * the GVA per hour of each scenario's winners.
 
 The chart is built once as an ``alt.JupyterChart``. Its data are a small fixed skeleton (9 rows
-and 3 x 50 rows); the simulated numbers reach it as two Vega-Lite params (lists of at most 150
-numbers), so a control change costs a few milliseconds of Python and no new spec.
+and 3 x 50 rows, put into the built spec: see :mod:`widgets._base`); the simulated numbers reach
+it as two Vega-Lite params (lists of at most 150 numbers), so a control change costs a few
+milliseconds of Python and no new spec.
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ import ipywidgets as ipw
 import numpy as np
 import pandas as pd
 
-from course import charts, measures
 from course import data as course_data
+from course import measures
 from course.charts import HIGHLIGHT, PALETTE
+from widgets._base import ChartWidget
 
 __all__ = ["CompetitionDesigner", "SCENARIOS", "STAGES", "MAX_WINNERS"]
 
@@ -41,7 +43,19 @@ MAX_WINNERS = 50
 _COLOURS = [PALETTE[0], HIGHLIGHT, "#8C8C8C"]
 
 
-class CompetitionDesigner:
+def _skeleton() -> dict[str, list[dict]]:
+    """The chart's fixed rows: one per scenario and stage (``funnel``), one per scenario and
+    possible award (``strip``); the params ``share`` and ``wins`` hold their numbers."""
+    return {
+        "funnel": [{"i": i * 3 + j, "scenario": SCENARIO_LABELS[s], "order": i, "stage": st,
+                    "stage_order": j}
+                   for i, s in enumerate(SCENARIOS) for j, st in enumerate(STAGES)],
+        "strip": [{"i": i * MAX_WINNERS + k, "scenario": SCENARIO_LABELS[s], "order": i}
+                  for i, s in enumerate(SCENARIOS) for k in range(MAX_WINNERS)],
+    }
+
+
+class CompetitionDesigner(ChartWidget):
     """A simulated two-round competition among applicant places drawn from ITL3 data.
 
     Parameters
@@ -106,8 +120,7 @@ class CompetitionDesigner:
             value=float(noise), min=0.0, max=2.0, step=0.1, continuous_update=False,
             description="Scoring noise (invented)", style={"description_width": "initial"})
         self.seed = ipw.BoundedIntText(value=int(seed), min=0, max=10**9, description="Seed")
-        self.show_table = ipw.ToggleButton(value=False, description="Show numbers as a table",
-                                           icon="table")
+        self._table_view()
         self.message = ipw.HTML()
         self.label = ipw.HTML(
             f"<p><strong>{html.escape(measures.competition.SIMULATION_LABEL)}</strong> "
@@ -115,20 +128,18 @@ class CompetitionDesigner:
             f"'below median' = below the ITL3 median of £{self.median:.2f}.</p>"
         )
         self.summary_html = ipw.HTML()
-        self.numbers = ipw.HTML(layout=ipw.Layout(display="none"))
 
         self._busy = False
         self._pool_key: tuple | None = None
         self._pool: pd.DataFrame | None = None
         self.result = self._simulate()
-        self.chart = charts.jupyter_chart(self._chart())
-        self._sync()
+        self._build_chart(self._chart(), datasets=_skeleton())
+        self._update_text()
 
         for control in (self.w_need, self.w_capacity, self.w_potential, self.finalists,
                         self.winners, self.grant_effect, self.capacity_link, self.noise,
                         self.seed):
             control.observe(self._on_change, names="value")
-        self.show_table.observe(self._on_table, names="value")
 
         self.widget = ipw.VBox([
             self.label,
@@ -140,9 +151,6 @@ class CompetitionDesigner:
                                 self.noise, self.seed])]),
             self.message, self.chart, self.summary_html, self.show_table, self.numbers,
         ])
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
 
     # -- the simulation (all computing is in course.measures) ---------------------------------
     def weights(self) -> dict[str, float]:
@@ -162,17 +170,7 @@ class CompetitionDesigner:
 
     # -- the chart, built once ------------------------------------------------------------------
     def _chart(self) -> alt.VConcatChart:
-        share = alt.param(name="share", value=[0.0] * 9)
-        wins = alt.param(name="wins", value=[None] * (3 * MAX_WINNERS))
-        caption = alt.param(name="caption", value="")
-        funnel = pd.DataFrame(
-            [{"i": i * 3 + j, "scenario": SCENARIO_LABELS[s], "order": i, "stage": st,
-              "stage_order": j} for i, s in enumerate(SCENARIOS) for j, st in enumerate(STAGES)]
-        )
-        strip = pd.DataFrame(
-            [{"i": i * MAX_WINNERS + k, "scenario": SCENARIO_LABELS[s], "order": i}
-             for i, s in enumerate(SCENARIOS) for k in range(MAX_WINNERS)]
-        )
+        funnel, strip = alt.Data(name="funnel"), alt.Data(name="strip")
         colour = alt.Color("scenario:N", title=None,
                            sort=[SCENARIO_LABELS[s] for s in SCENARIOS],
                            scale=alt.Scale(domain=[SCENARIO_LABELS[s] for s in SCENARIOS],
@@ -229,8 +227,9 @@ class CompetitionDesigner:
             align="left", baseline="top", fontSize=11, color="#444444",
             text=alt.ExprRef("caption")).encode(x=alt.value(0), y=alt.value(0)).properties(
             width=420, height=14, view=alt.ViewConfig(stroke=None))
-        return alt.vconcat(funnel_chart, strip_chart, caption_chart).add_params(share, wins, caption) \
+        return alt.vconcat(funnel_chart, strip_chart, caption_chart).add_params(*self._params()) \
             .resolve_scale(color="independent").properties(
+            datasets={name: [] for name in _skeleton()},  # rows go into the built spec
             title=alt.Title("A SIMULATED competition among places drawn from ITL3 data",
                             subtitle="Need and potential are data; capacity, noise and the grant "
                                      "effect are invented parameters.", anchor="start"),
@@ -245,6 +244,10 @@ class CompetitionDesigner:
         )
 
     # -- reacting to the controls ---------------------------------------------------------------
+    def _param_values(self) -> dict:
+        share, wins, caption = self._values()
+        return {"share": share, "wins": wins, "caption": caption}
+
     def _values(self) -> tuple[list, list, str]:
         s = self.result.summary
         share = [None if pd.isna(v) else round(float(v), 6) for v in
@@ -260,14 +263,6 @@ class CompetitionDesigner:
                    f"{self.finalists.value} finalists -> {self.winners.value} awards; grant "
                    f"effect {self.grant_effect.value:.1f} sd (invented); seed {self.seed.value}")
         return share, wins, caption
-
-    def _sync(self) -> None:
-        share, wins, caption = self._values()
-        p = self.chart.params
-        p.share = share
-        p.wins = wins
-        p.caption = caption
-        self._update_text()
 
     def _on_change(self, change) -> None:
         if self._busy:
@@ -287,11 +282,7 @@ class CompetitionDesigner:
             return
         self.message.value = notes
         self.result = self._simulate()
-        self._sync()
-
-    def _on_table(self, change) -> None:
-        self.numbers.layout.display = None if change["new"] else "none"
-        self._update_text()
+        self._refresh()
 
     # -- what the chart shows, in Python --------------------------------------------------------
     def shown(self) -> pd.DataFrame:
@@ -348,13 +339,3 @@ class CompetitionDesigner:
             "<th scope='col'>GVA per hour (£)</th><th scope='col'>Below median</th>"
             f"<th scope='col'>Had a finalist grant</th></tr></thead><tbody>{rows}</tbody></table>"
         )
-
-    def spec(self) -> dict:
-        """The chart's Vega-Lite spec with the current values (for export and tests)."""
-        spec = self.chart.chart.to_dict()
-        share, wins, caption = self._values()
-        values = {"share": share, "wins": wins, "caption": caption}
-        for param in spec.get("params", []):
-            if param.get("name") in values:
-                param["value"] = values[param["name"]]
-        return spec

@@ -19,17 +19,16 @@ and deep-copying the rows took 0.1 s of the lesson's Run-All.
 
 from __future__ import annotations
 
-import copy
 import html
 
 import altair as alt
 import ipywidgets as ipw
 import pandas as pd
 
-from course import charts, measures
 from course import data as course_data
+from course import measures
 from course.charts import HIGHLIGHT, MUTED, PALETTE
-from course.errors import CourseError, options_text
+from widgets._base import ChartWidget
 
 __all__ = ["CityRegionDashboard", "CITY_REGIONS", "prepare"]
 
@@ -115,7 +114,7 @@ def prepare() -> dict[str, pd.DataFrame]:
     return {"gap": gap, "lq": lq_frame, "labour": labour_frame, "rd": pd.DataFrame(rd_rows)}
 
 
-class CityRegionDashboard:
+class CityRegionDashboard(ChartWidget):
     """Evidence for a city-region strategy: productivity gap, structure, labour market, R&D.
 
     Parameters
@@ -135,49 +134,35 @@ class CityRegionDashboard:
     """
 
     def __init__(self, city_region: str = "TLD3", lq_year: int = 2019, top: int = 6) -> None:
-        if city_region not in CITY_REGIONS:
-            raise CourseError(
-                f"CityRegionDashboard: {city_region!r} is not a city region it covers. "
-                f"{options_text(city_region, list(CITY_REGIONS))} Pass the ITL2 code, e.g. "
-                "'TLD3' for Greater Manchester."
-            )
+        self._check("city region", city_region, list(CITY_REGIONS),
+                    fix="Pass the ITL2 code, e.g. 'TLD3' for Greater Manchester.")
         self.data = prepare()
         years = sorted(self.data["lq"]["year"].unique())
-        if lq_year not in years:
-            raise CourseError(f"CityRegionDashboard: lq_year={lq_year!r} is not available. "
-                              f"{options_text(lq_year, years)}")
+        self._check("year of location quotients", lq_year, years, arg="lq_year")
         self.city_region = ipw.Dropdown(
             options=[(f"{v[0]} ({k})", k) for k, v in CITY_REGIONS.items()], value=city_region,
             description="City region", style={"description_width": "initial"})
         self.lq_year = ipw.IntSlider(value=int(lq_year), min=int(years[0]), max=int(years[-1]),
                                      description="LQ year", continuous_update=True)
         self.top = ipw.IntSlider(value=int(top), min=3, max=12, description="Industries shown")
-        self.show_table = ipw.ToggleButton(value=False, description="Show numbers as a table",
-                                           icon="table")
+        self._table_view()
         self.summary = ipw.HTML()
-        self.numbers = ipw.HTML(layout=ipw.Layout(display="none"))
-        self.chart = charts.jupyter_chart(self._chart())
-        self.chart.spec = charts.spec_with(self.chart.spec, datasets={
-            key: charts.records(frame) for key, frame in self.data.items()})
-        self._sync()
+        self._build_chart(self._chart(), datasets=self.data)
+        self._update_text()
         for control in (self.city_region, self.lq_year, self.top):
-            control.observe(self._on_change, names="value")
-        self.show_table.observe(self._on_table, names="value")
+            control.observe(self._refresh, names="value")
         self.widget = ipw.VBox([
             ipw.HBox([self.city_region, self.lq_year, self.top]), self.chart, self.summary,
             self.show_table, self.numbers,
         ])
 
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
-
     # -- the chart, built once -------------------------------------------------------------------
-    def _chart(self) -> alt.VConcatChart:
-        focus = alt.param(name="focus", value=self.city_region.value)
-        year = alt.param(name="lq_year", value=int(self.lq_year.value))
-        top = alt.param(name="top", value=int(self.top.value))
-        name = alt.param(name="focus_name", value=CITY_REGIONS[self.city_region.value][0])
+    def _param_values(self) -> dict:
+        return {"focus": self.city_region.value, "lq_year": int(self.lq_year.value),
+                "top": int(self.top.value),
+                "focus_name": CITY_REGIONS[self.city_region.value][0]}
 
+    def _chart(self) -> alt.VConcatChart:
         gap = alt.Chart(alt.Data(name="gap")).transform_filter("datum.code == focus")
         lines = gap.mark_line(point=alt.OverlayMarkDef(size=20)).encode(
             x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0, labelOverlap=True)),
@@ -245,7 +230,7 @@ class CityRegionDashboard:
 
         return alt.vconcat(
             alt.hconcat(gap_chart, lq_chart), alt.hconcat(labour_chart, rd_chart)
-        ).add_params(focus, year, top, name).resolve_scale(color="independent").properties(
+        ).add_params(*self._params()).resolve_scale(color="independent").properties(
             datasets={key: [] for key in self.data},  # filled in the built spec
             title=alt.Title("City-region evidence dashboard",
                             subtitle="Sources: ONS (GVA per hour, GVA by industry, APS, BERD, "
@@ -257,22 +242,6 @@ class CityRegionDashboard:
                 "England; and business R&D as a share of GVA in its parent region beside all "
                 "regions. Use 'Show numbers as a table' to read the values."),
         )
-
-    # -- controls ---------------------------------------------------------------------------------
-    def _sync(self) -> None:
-        p = self.chart.params
-        p.focus = self.city_region.value
-        p.lq_year = int(self.lq_year.value)
-        p.top = int(self.top.value)
-        p.focus_name = CITY_REGIONS[self.city_region.value][0]
-        self._update_text()
-
-    def _on_change(self, change) -> None:
-        self._sync()
-
-    def _on_table(self, change) -> None:
-        self.numbers.layout.display = None if change["new"] else "none"
-        self._update_text()
 
     # -- what the chart shows, in Python ------------------------------------------------------------
     def shown(self) -> pd.DataFrame:
@@ -316,14 +285,3 @@ class CityRegionDashboard:
                 f"<table><caption>{html.escape(name)}: location quotients, "
                 f"{self.lq_year.value}</caption><thead><tr><th scope='col'>Industry</th>"
                 f"<th scope='col'>LQ</th></tr></thead><tbody>{body}</tbody></table>")
-
-    def spec(self) -> dict:
-        """The chart's Vega-Lite spec with the current control values (for export and tests)."""
-        spec = copy.deepcopy(self.chart.spec)
-        values = {"focus": self.city_region.value, "lq_year": int(self.lq_year.value),
-                  "top": int(self.top.value),
-                  "focus_name": CITY_REGIONS[self.city_region.value][0]}
-        for param in spec.get("params", []):
-            if param.get("name") in values:
-                param["value"] = values[param["name"]]
-        return spec

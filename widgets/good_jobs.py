@@ -24,10 +24,10 @@ import altair as alt
 import ipywidgets as ipw
 import pandas as pd
 
-from course import charts, measures
 from course import data as course_data
+from course import measures
 from course.charts import MUTED, PALETTE
-from course.errors import CourseError, options_text
+from widgets._base import ChartWidget
 
 __all__ = ["GoodJobsIndex", "INDICATORS", "GB_REGIONS", "build_indicators", "complete_years"]
 
@@ -42,6 +42,7 @@ INDICATORS: dict[str, tuple[str, str, bool]] = {
     "gva": ("gva_per_hour", "GVA per hour worked (£)", True),
 }
 _WEIGHTED = ("labour", "pay", "gdhi", "gva")  # "labour" = employment or inactivity (one of them)
+_DATASET = "z"  # every region's z-scores and indicators, put into the built spec
 
 
 def build_indicators(year: int, *, frames: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
@@ -82,7 +83,7 @@ def complete_years(frames: dict[str, pd.DataFrame]) -> list[int]:
             if not build_indicators(y, frames=frames).isna().any().any()]
 
 
-class GoodJobsIndex:
+class GoodJobsIndex(ChartWidget):
     """Build a labour-market outcomes index: indicators, weights, ranking, map, sensitivity.
 
     Parameters
@@ -127,30 +128,16 @@ class GoodJobsIndex:
                                           min=0.0, max=3.0, step=0.25, description="weight",
                                           continuous_update=True)
                        for k in _WEIGHTED}
-        self.show_table = ipw.ToggleButton(value=False, description="Show numbers as a table",
-                                           icon="table")
+        self._table_view()
         self.summary = ipw.HTML()
-        self.numbers = ipw.HTML(layout=ipw.Layout(display="none"))
-        self.chart = charts.jupyter_chart(self._chart())
-        self._sync_params()
+        self._build_chart(self._chart(), datasets={_DATASET: self.data})
         self._update_text()
-        controls = [self.year, self.labour, self.show_table,
-                    *[c for k in _WEIGHTED for c in (self.use[k], self.weight[k])]]
-        for control in controls[:2] + controls[3:]:
-            control.observe(self._on_change, names="value")
-        self.show_table.observe(self._on_table, names="value")
+        for control in (self.year, self.labour,
+                        *[c for k in _WEIGHTED for c in (self.use[k], self.weight[k])]):
+            control.observe(self._refresh, names="value")
         rows = [ipw.HBox([self.use[k], self.weight[k]]) for k in _WEIGHTED]
         self.widget = ipw.VBox([ipw.HBox([self.year, self.labour]), *rows, self.chart,
                                 ipw.HBox([self.show_table]), self.summary, self.numbers])
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
-
-    @staticmethod
-    def _check(what: str, value, valid: list) -> None:
-        if value not in valid:
-            raise CourseError(f"GoodJobsIndex: {value!r} is not a {what} it knows. "
-                              f"{options_text(value, valid)} Pass one of these.")
 
     # -- data, computed once with course.measures -----------------------------------------------------
     def _z_data(self) -> pd.DataFrame:
@@ -186,15 +173,17 @@ class GoodJobsIndex:
         return table, weights, direction
 
     # -- the chart, built once ------------------------------------------------------------------------
+    def _param_values(self) -> dict:
+        w = self.weights()
+        return {"year": int(self.year.value), "labour": self.labour.value,
+                **{f"w_{k}": w[k] for k in _WEIGHTED}}
+
     def _chart(self) -> alt.HConcatChart:
-        params = [alt.param(name="year", value=int(self.year.value)),
-                  alt.param(name="labour", value=self.labour.value)]
-        params += [alt.param(name=f"w_{k}", value=0.0) for k in _WEIGHTED]
         total = "(w_labour + w_pay + w_gdhi + w_gva)"
         formula = (f"{total} > 0 ? (w_labour * (labour == 'employment' ? datum.z_employment : "
                    f"datum.z_inactivity) + w_pay * datum.z_pay + w_gdhi * datum.z_gdhi + "
                    f"w_gva * datum.z_gva) / {total} : null")
-        base = alt.Chart(self.data).transform_filter("datum.year == year") \
+        base = alt.Chart(alt.Data(name=_DATASET)).transform_filter("datum.year == year") \
             .transform_calculate(index=formula).transform_filter("isValid(datum.index)")
         ranked = base.transform_window(rank="rank()", sort=[alt.SortField("index", "descending")]) \
             .transform_calculate(label="datum.rank + '. ' + datum.region")
@@ -241,8 +230,9 @@ class GoodJobsIndex:
             title=alt.Title("On the map", subtitle="Northern Ireland (grey): no employment data "
                             "before 2022", anchor="start"),
         )
-        return alt.hconcat(bar_chart, tile_map).add_params(*params).resolve_scale(
+        return alt.hconcat(bar_chart, tile_map).add_params(*self._params()).resolve_scale(
             color="independent").properties(
+            datasets={_DATASET: []},  # the rows go into the built spec (ChartWidget._show_data)
             title=alt.Title(
                 "Which regions do best on labour-market outcomes? It depends on the weights",
                 subtitle=("Weighted mean of z-scores across the 11 GB regions. Sources: ONS APS "
@@ -258,22 +248,6 @@ class GoodJobsIndex:
                 "North East last. Use 'Show numbers as a table' to read the values."
             ),
         )
-
-    # -- reacting to controls ---------------------------------------------------------------------------
-    def _sync_params(self) -> None:
-        p = self.chart.params
-        p.year = int(self.year.value)
-        p.labour = self.labour.value
-        w = self.weights()
-        p.w_labour, p.w_pay, p.w_gdhi, p.w_gva = (w[k] for k in _WEIGHTED)
-
-    def _on_change(self, change) -> None:
-        self._sync_params()
-        self._update_text()
-
-    def _on_table(self, change) -> None:
-        self.numbers.layout.display = None if change["new"] else "none"
-        self._update_text()
 
     # -- what the chart shows, in Python ---------------------------------------------------------------
     def shown(self) -> pd.DataFrame:
@@ -331,14 +305,3 @@ class GoodJobsIndex:
                 f"<table><caption>Labour-market outcomes index, {self.year.value} (11 GB regions)"
                 "</caption><thead><tr><th scope='col'>Rank</th><th scope='col'>Region</th>"
                 f"<th scope='col'>Index</th>{head}</tr></thead><tbody>{body}</tbody></table>")
-
-    def spec(self) -> dict:
-        """The chart's Vega-Lite spec with the current control values (for export and tests)."""
-        spec = self.chart.chart.to_dict()
-        w = self.weights()
-        values = {"year": int(self.year.value), "labour": self.labour.value,
-                  **{f"w_{k}": w[k] for k in _WEIGHTED}}
-        for param in spec.get("params", []):
-            if param.get("name") in values:
-                param["value"] = values[param["name"]]
-        return spec

@@ -10,7 +10,9 @@ Three linked views, built once as an ``alt.JupyterChart`` and driven by Vega-Lit
 
 Everything is computed by :mod:`course.measures` when the widget is built (lifespans, overlap,
 ranks); a control change only sets params and refreshes a short summary, which
-:func:`course.measures.rank_persistence` computes for the chosen years.
+:func:`course.measures.rank_persistence` computes for the chosen years. The chart is validated
+with its three named datasets empty and the rows go into the built spec (see
+:mod:`widgets._base`).
 """
 
 from __future__ import annotations
@@ -21,10 +23,10 @@ import altair as alt
 import ipywidgets as ipw
 import pandas as pd
 
-from course import charts, measures
 from course import data as course_data
+from course import measures
 from course.charts import HIGHLIGHT, MUTED, PALETTE
-from course.errors import CourseError, options_text
+from widgets._base import ChartWidget, new_areas
 
 __all__ = ["PolicyTimeline", "KINDS", "AS_OF"]
 
@@ -36,6 +38,8 @@ RUNNING_KINDS = ("institution", "fund or programme")
 #: The year the timeline describes (it was compiled in 2025).
 AS_OF = 2025
 LEVELS = ("ITL1", "ITL2")
+_ITEMS = ["label", "kind", "status", "start", "end_drawn", "lifespan", "censored", "measured",
+          "order"]  # the timeline columns the chart uses
 
 
 def _short(name: str, limit: int = 58) -> str:
@@ -94,7 +98,7 @@ def prepare_ranks(gva: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-class PolicyTimeline:
+class PolicyTimeline(ChartWidget):
     """Policy churn (timeline, overlap) beside the persistence of regional productivity ranks.
 
     Parameters
@@ -155,35 +159,21 @@ class PolicyTimeline:
         self.highlight = ipw.Dropdown(description="Highlight", options=self._area_options(level))
         codes = self._codes(level)
         self.highlight.value = highlight if highlight in codes else codes[0]
-        self.show_table = ipw.ToggleButton(value=False, description="Show numbers as a table",
-                                           icon="table")
+        self._table_view()
         self.summary = ipw.HTML()
-        self.numbers = ipw.HTML(layout=ipw.Layout(display="none"))
-        self.chart = charts.jupyter_chart(self._chart())
-        self._sync_params()
+        self._build_chart(self._chart(), datasets={"items": self.items[_ITEMS],
+                                                   "overlap": self.overlap, "ranks": self.ranks})
         self._update_text()
         for control in (self.kinds, self.span, self.year, self.level, self.rank_span,
                         self.highlight):
             control.observe(self._on_change, names="value")
-        self.show_table.observe(self._on_table, names="value")
         self.widget = ipw.VBox([
             ipw.HBox([self.kinds, ipw.VBox([self.span, self.year])]),
             ipw.HBox([self.level, self.rank_span, self.highlight]),
             self.chart, ipw.HBox([self.show_table]), self.summary, self.numbers,
         ])
 
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
-
     # -- choices -------------------------------------------------------------------------------
-    @staticmethod
-    def _check(what: str, value, valid: list) -> None:
-        if value not in valid:
-            raise CourseError(
-                f"PolicyTimeline: {value!r} is not a {what} it knows. "
-                f"{options_text(value, valid)} Pass one of these."
-            )
-
     def _codes(self, level: str) -> list[str]:
         return sorted(self.ranks.loc[self.ranks["level"] == level, "code"].unique())
 
@@ -195,21 +185,17 @@ class PolicyTimeline:
         return "|" + "|".join(self.kinds.value) + "|"
 
     # -- the chart, built once -------------------------------------------------------------------
+    def _param_values(self) -> dict:
+        return {"kinds": self._kinds_text(), "from_year": int(self.span.value[0]),
+                "to_year": int(self.span.value[1]), "focus_year": int(self.year.value),
+                "level": self.level.value, "rank_from": int(self.rank_span.value[0]),
+                "rank_to": int(self.rank_span.value[1]), "focus_area": self.highlight.value}
+
     def _chart(self) -> alt.VConcatChart:
-        p_kinds = alt.param(name="kinds", value=self._kinds_text())
-        p_from = alt.param(name="from_year", value=int(self.span.value[0]))
-        p_to = alt.param(name="to_year", value=int(self.span.value[1]))
-        p_year = alt.param(name="focus_year", value=int(self.year.value))
-        p_level = alt.param(name="level", value=self.level.value)
-        p_r0 = alt.param(name="rank_from", value=int(self.rank_span.value[0]))
-        p_r1 = alt.param(name="rank_to", value=int(self.rank_span.value[1]))
-        p_area = alt.param(name="focus_area", value=self.highlight.value)
         colour = alt.Color("kind:N", title="Kind", scale=alt.Scale(domain=list(KINDS),
                                                                   range=[PALETTE[i] for i in (0, 1, 2, 3, 7)]))
 
-        items = self.items[["label", "kind", "status", "start", "end_drawn", "lifespan",
-                            "censored", "measured", "order"]]
-        base = alt.Chart(items).transform_filter(
+        base = alt.Chart(alt.Data(name="items")).transform_filter(
             "indexof(kinds, '|' + datum.kind + '|') >= 0 "
             "&& datum.start <= to_year && datum.end_drawn >= from_year"
         ).transform_calculate(
@@ -242,7 +228,7 @@ class PolicyTimeline:
                             anchor="start"),
         )
 
-        overlap = alt.Chart(self.overlap).transform_filter(
+        overlap = alt.Chart(alt.Data(name="overlap")).transform_filter(
             "indexof(kinds, '|' + datum.kind + '|') >= 0 "
             "&& datum.year >= from_year && datum.year <= to_year"
         )
@@ -260,7 +246,7 @@ class PolicyTimeline:
                                      "+ to_year"), anchor="start"),
         )
 
-        ranks = alt.Chart(self.ranks).transform_filter(
+        ranks = alt.Chart(alt.Data(name="ranks")).transform_filter(
             "datum.level == level && datum.year >= rank_from && datum.year <= rank_to")
         bx = alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0, labelOverlap=True))
         by = alt.Y("rank:Q", title="Rank (1 = most productive)",
@@ -282,8 +268,9 @@ class PolicyTimeline:
         )
 
         return alt.vconcat(timeline, alt.hconcat(overlap_chart, bump)).add_params(
-            p_kinds, p_from, p_to, p_year, p_level, p_r0, p_r1, p_area
+            *self._params()
         ).resolve_scale(color="shared").properties(
+            datasets={"items": [], "overlap": [], "ranks": []},  # rows go into the built spec
             title=alt.Title(
                 "Policy churn beside a persistent productivity ranking",
                 subtitle=("Sources: policy_timeline (compiled 2025 from the sources it lists); "
@@ -302,30 +289,10 @@ class PolicyTimeline:
         )
 
     # -- reacting to controls ---------------------------------------------------------------------
-    def _sync_params(self) -> None:
-        p = self.chart.params
-        p.kinds = self._kinds_text()
-        p.from_year, p.to_year = (int(v) for v in self.span.value)
-        p.focus_year = int(self.year.value)
-        p.level = self.level.value
-        p.rank_from, p.rank_to = (int(v) for v in self.rank_span.value)
-        p.focus_area = self.highlight.value
-
     def _on_change(self, change) -> None:
         if change["owner"] is self.level:
-            codes = self._codes(self.level.value)
-            keep = self.highlight.value
-            self.highlight.unobserve(self._on_change, names="value")
-            self.highlight.options = self._area_options(self.level.value)
-            inside = [c for c in codes if c.startswith(keep) or keep.startswith(c)]
-            self.highlight.value = keep if keep in codes else (inside or codes)[0]
-            self.highlight.observe(self._on_change, names="value")
-        self._sync_params()
-        self._update_text()
-
-    def _on_table(self, change) -> None:
-        self.numbers.layout.display = None if change["new"] else "none"
-        self._update_text()
+            new_areas(self.highlight, self._area_options(self.level.value), self._on_change)
+        self._refresh()
 
     # -- what the charts show, in Python -----------------------------------------------------------
     def shown(self) -> pd.DataFrame:
@@ -385,15 +352,3 @@ class PolicyTimeline:
                 "<th scope='col'>Status</th><th scope='col'>Lifespan</th></tr></thead>"
                 f"<tbody>{body}</tbody></table>"
             )
-
-    def spec(self) -> dict:
-        """The chart's Vega-Lite spec with the current control values (for export and tests)."""
-        spec = self.chart.chart.to_dict()
-        values = {"kinds": self._kinds_text(), "from_year": int(self.span.value[0]),
-                  "to_year": int(self.span.value[1]), "focus_year": int(self.year.value),
-                  "level": self.level.value, "rank_from": int(self.rank_span.value[0]),
-                  "rank_to": int(self.rank_span.value[1]), "focus_area": self.highlight.value}
-        for param in spec.get("params", []):
-            if param.get("name") in values:
-                param["value"] = values[param["name"]]
-        return spec

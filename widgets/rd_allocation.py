@@ -11,7 +11,8 @@ of England) by a chosen percentage:
 Every scenario (0 to 100% in steps of 5, both kinds: 42 scenarios x 12 regions = 504 rows) is
 computed once by :func:`course.measures.grow`, :func:`course.measures.reallocate`,
 :func:`course.measures.share_of_total` and :func:`course.measures.per_head`; the chart is built
-once and the controls only change its Vega-Lite params.
+once and the controls only change its Vega-Lite params. The chart is validated with its two
+named datasets empty and the rows go into the built spec (see :mod:`widgets._base`).
 
 Per head uses the mid-2021 population (ONS regional accounts, 2023 edition), which falls inside
 the financial year April 2021 to March 2022 but comes from a different release: a stated mismatch.
@@ -25,9 +26,10 @@ import altair as alt
 import ipywidgets as ipw
 import pandas as pd
 
-from course import charts, measures
 from course import data as course_data
+from course import measures
 from course.charts import PALETTE
+from widgets._base import ChartWidget
 
 __all__ = ["RDAllocationExplorer", "GREATER_SOUTH_EAST", "SCENARIOS", "VIEWS"]
 
@@ -36,6 +38,7 @@ SCENARIOS = {"growth": "Growth (total rises)", "reallocation": "Reallocation (to
 VIEWS = {"share": ("Share of UK public R&D (%)", "% of the UK total", ".1f"),
          "per_head": ("£ per head", "£ per resident (mid-2021 population)", ",.0f")}
 RATES = tuple(range(0, 105, 5))
+_DATASETS = ("regions", "totals")  # named datasets: the rows and the summary of each scenario
 
 
 def prepare(rd: pd.DataFrame, population: pd.DataFrame, year: int = 2022):
@@ -79,7 +82,7 @@ def prepare(rd: pd.DataFrame, population: pd.DataFrame, year: int = 2022):
     return pd.concat(frames, ignore_index=True), pd.DataFrame(summary)
 
 
-class RDAllocationExplorer:
+class RDAllocationExplorer(ChartWidget):
     """Move public R&D towards regions outside the Greater South East.
 
     Parameters
@@ -101,9 +104,9 @@ class RDAllocationExplorer:
         population = course_data.load("population") if population is None else population
         self.rows, self.table = prepare(rd, population)
         self._lookup = self.table.set_index(["scenario", "rate"])
-        self._check("scenario", scenario, list(SCENARIOS))
-        self._check("rate", rate, list(RATES))
-        self._check("view", view, list(VIEWS))
+        self._check("scenario", scenario, list(SCENARIOS), arg="scenario")
+        self._check("rate", rate, list(RATES), arg="rate")
+        self._check("view", view, list(VIEWS), arg="view")
         self.scenario = ipw.ToggleButtons(options=[(v, k) for k, v in SCENARIOS.items()],
                                           value=scenario, description="Scenario")
         self.rate = ipw.IntSlider(value=int(rate), min=0, max=100, step=5,
@@ -111,36 +114,22 @@ class RDAllocationExplorer:
                                   style={"description_width": "initial"})
         self.view = ipw.Dropdown(options=[(v[0], k) for k, v in VIEWS.items()], value=view,
                                  description="Show")
-        self.show_table = ipw.ToggleButton(value=False, description="Show numbers as a table",
-                                           icon="table")
+        self._table_view()
         self.text = ipw.HTML()
-        self.numbers = ipw.HTML(layout=ipw.Layout(display="none"))
-        self.chart = charts.jupyter_chart(self._chart())
-        self._sync()
+        self._build_chart(self._chart(), datasets=dict(zip(_DATASETS, (self.rows, self.table),
+                                                           strict=True)))
+        self._update_text()
         for control in (self.scenario, self.rate, self.view):
-            control.observe(self._on_change, names="value")
-        self.show_table.observe(self._on_table, names="value")
+            control.observe(self._refresh, names="value")
         self.widget = ipw.VBox([self.scenario, ipw.HBox([self.rate, self.view]), self.chart,
                                 self.show_table, self.text, self.numbers])
 
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
-
-    @staticmethod
-    def _check(what: str, value, valid: list) -> None:
-        if value not in valid:
-            from course.errors import CourseError, options_text
-
-            raise CourseError(
-                f"RDAllocationExplorer: {value!r} is not a {what} it knows. "
-                f"{options_text(value, valid)} Pass one of these as {what}=..."
-            )
+    def _param_values(self) -> dict:
+        return {"scenario": self.scenario.value, "rate": int(self.rate.value),
+                "view": self.view.value}
 
     def _chart(self) -> alt.VConcatChart:
-        scenario = alt.param(name="scenario", value=self.scenario.value)
-        rate = alt.param(name="rate", value=int(self.rate.value))
-        view = alt.param(name="view", value=self.view.value)
-        base = alt.Chart(self.rows).transform_filter(
+        base = alt.Chart(alt.Data(name=_DATASETS[0])).transform_filter(
             "datum.scenario == scenario && datum.rate == rate"
         ).transform_calculate(value="datum[view]", before="datum['baseline_' + view]")
         order = list(self.shown()["name"])  # largest baseline first, the same in every scenario
@@ -166,7 +155,7 @@ class RDAllocationExplorer:
                 "', ' + (scenario == 'growth' ? 'growth' : 'reallocation') + ' scenario, +' + "
                 "rate + '% outside the Greater South East'"), anchor="start",
                 subtitle="Bars: scenario. Black ticks: FYE 2022 baseline."))
-        lines = alt.Chart(self.table).transform_filter(
+        lines = alt.Chart(alt.Data(name=_DATASETS[1])).transform_filter(
             "datum.scenario == scenario && datum.rate == rate"
         ).transform_fold(["l1", "l2", "l3"], as_=["k", "_"]).transform_calculate(
             line="datum.k == 'l1' ? 'Greater South East share: ' + format(datum.gse_share, '.1f') "
@@ -178,7 +167,8 @@ class RDAllocationExplorer:
         ).mark_text(align="left", fontSize=12, color="#222222").encode(
             x=alt.value(0), y=alt.Y("k:N", axis=None, title=None), text="line:N"
         ).properties(width=380, height=54)
-        return alt.vconcat(lines, bar_chart).add_params(scenario, rate, view).properties(
+        return alt.vconcat(lines, bar_chart).add_params(*self._params()).properties(
+            datasets={name: [] for name in _DATASETS},  # the rows go into the built spec
             title=alt.Title(
                 "What if public R&D grew outside the Greater South East?",
                 subtitle="Public-funded R&D by ITL1 region, financial year 2021-22 (ONS, June "
@@ -192,20 +182,6 @@ class RDAllocationExplorer:
                 "2021-22 baseline, when about 51% was in the Greater South East. Use 'Show "
                 "numbers as a table' to read the values."),
         )
-
-    def _sync(self) -> None:
-        p = self.chart.params
-        p.scenario = self.scenario.value
-        p.rate = int(self.rate.value)
-        p.view = self.view.value
-        self._update_text()
-
-    def _on_change(self, change) -> None:
-        self._sync()
-
-    def _on_table(self, change) -> None:
-        self.numbers.layout.display = None if change["new"] else "none"
-        self._update_text()
 
     def shown(self) -> pd.DataFrame:
         """The 12 regions in the current scenario: £ million, share (%) and £ per head."""
@@ -244,13 +220,3 @@ class RDAllocationExplorer:
                 "<th scope='col'>Baseline £m</th><th scope='col'>Scenario £m</th>"
                 "<th scope='col'>Share %</th><th scope='col'>£ per head</th></tr></thead>"
                 f"<tbody>{body}</tbody></table>")
-
-    def spec(self) -> dict:
-        """The chart's Vega-Lite spec with the current control values (for export and tests)."""
-        spec = self.chart.chart.to_dict()
-        values = {"scenario": self.scenario.value, "rate": int(self.rate.value),
-                  "view": self.view.value}
-        for param in spec.get("params", []):
-            if param.get("name") in values:
-                param["value"] = values[param["name"]]
-        return spec

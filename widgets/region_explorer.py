@@ -8,16 +8,16 @@ summary beside it is computed by :mod:`course.measures`.
 
 from __future__ import annotations
 
-import copy
 import html
 
 import altair as alt
 import ipywidgets as ipw
 import pandas as pd
 
-from course import charts, measures
 from course import data as course_data
+from course import measures
 from course.charts import DIVERGING, HIGHLIGHT, MUTED, PALETTE
+from widgets._base import ChartWidget, new_areas
 
 __all__ = ["RegionExplorer", "MEASURES", "LEVELS"]
 
@@ -56,7 +56,7 @@ def prepare(gva: pd.DataFrame) -> pd.DataFrame:
     return tidy
 
 
-class RegionExplorer:
+class RegionExplorer(ChartWidget):
     """Explore GVA per hour worked across UK regions.
 
     Parameters
@@ -84,9 +84,9 @@ class RegionExplorer:
         self.tiles = course_data.load("itl1_tiles") if tiles is None else tiles
         self.data = prepare(gva)
         years = sorted(self.data["year"].unique())
-        self._check_choice("measure", measure, list(MEASURES))
-        self._check_choice("level", level, list(LEVELS))
-        self._check_choice("year", year, years)
+        self._check("measure", measure, list(MEASURES), arg="measure")
+        self._check("level", level, list(LEVELS), arg="level")
+        self._check("year", year, years, arg="year")
 
         self.measure = ipw.Dropdown(
             options=[(v[0], k) for k, v in MEASURES.items()], value=measure,
@@ -104,19 +104,13 @@ class RegionExplorer:
         self.highlight.value = highlight if highlight in self._codes(level) else (
             self.highlight.options[0][1]
         )
-        self.show_table = ipw.ToggleButton(value=False, description="Show numbers as a table",
-                                           icon="table")
+        self._table_view()
         self.summary = ipw.HTML()
-        self.numbers = ipw.HTML(layout=ipw.Layout(display="none"))
-        self.chart = charts.jupyter_chart(self._chart())
-        self.chart.spec = charts.spec_with(self.chart.spec,
-                                           datasets={_DATASET: charts.records(self.data)})
-        self._sync_params()
+        self._build_chart(self._chart(), datasets={_DATASET: self.data})
         self._update_text()
 
         for control in (self.measure, self.level, self.year, self.highlight):
             control.observe(self._on_change, names="value")
-        self.show_table.observe(self._on_table, names="value")
 
         controls = ipw.HBox([self.measure, self.year, self.highlight])
         self.widget = ipw.VBox([
@@ -124,21 +118,7 @@ class RegionExplorer:
             ipw.HBox([self.show_table]), self.summary, self.numbers,
         ])
 
-    # -- display ---------------------------------------------------------------------------
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
-
     # -- choices -----------------------------------------------------------------------------
-    @staticmethod
-    def _check_choice(what: str, value, valid: list) -> None:
-        if value not in valid:
-            from course.errors import CourseError, options_text
-
-            raise CourseError(
-                f"RegionExplorer: {value!r} is not a {what} it knows. "
-                f"{options_text(value, valid)} Pass one of these as {what}=..."
-            )
-
     def _codes(self, level: str) -> list[str]:
         return list(self.data.loc[self.data["level"] == level, "code"].unique())
 
@@ -148,11 +128,11 @@ class RegionExplorer:
         return [(f"{n} ({c})", c) for n, c in zip(rows["name"], rows["code"], strict=True)]
 
     # -- the chart, built once -----------------------------------------------------------
+    def _param_values(self) -> dict:
+        return {"year": int(self.year.value), "level": self.level.value,
+                "measure": self.measure.value, "focus": self.highlight.value}
+
     def _chart(self) -> alt.HConcatChart:
-        year = alt.param(name="year", value=int(self.year.value))
-        level = alt.param(name="level", value=self.level.value)
-        measure = alt.param(name="measure", value=self.measure.value)
-        focus = alt.param(name="focus", value=self.highlight.value)
         base = alt.Chart(alt.Data(name=_DATASET)).transform_calculate(value="datum[measure]")
         label = ("(measure == 'gbp' ? '£ per hour worked' : "
                  "measure == 'index' ? 'index, UK = 100' : '% gap to the UK')")
@@ -244,7 +224,7 @@ class RegionExplorer:
         )
 
         return alt.hconcat(tile_map, bar_chart, line_chart).add_params(
-            year, level, measure, focus
+            *self._params()
         ).resolve_scale(color="independent").properties(
             datasets={_DATASET: []},  # the rows go into the built spec (charts.spec_with)
             title=alt.Title(
@@ -262,34 +242,10 @@ class RegionExplorer:
         )
 
     # -- reacting to controls ------------------------------------------------------------------
-    def _sync_params(self) -> None:
-        p = self.chart.params
-        p.year = int(self.year.value)
-        p.level = self.level.value
-        p.measure = self.measure.value
-        p.focus = self.highlight.value
-
     def _on_change(self, change) -> None:
         if change["owner"] is self.level:
-            codes = self._codes(self.level.value)
-            keep = self.highlight.value
-            self.highlight.unobserve(self._on_change, names="value")
-            self.highlight.options = self._area_options(self.level.value)
-            self.highlight.value = keep if keep in codes else self._default_focus(keep, codes)
-            self.highlight.observe(self._on_change, names="value")
-        self._sync_params()
-        self._update_text()
-
-    def _on_table(self, change) -> None:
-        self.numbers.layout.display = None if change["new"] else "none"
-        self._update_text()
-
-    def _default_focus(self, previous: str, codes: list[str]) -> str:
-        # Keep the same place in view: the first area inside the previously highlighted one,
-        # or its parent, else the first area alphabetically.
-        inside = sorted(c for c in codes if c.startswith(previous or "~"))
-        parent = [c for c in codes if previous and previous.startswith(c)]
-        return (inside or parent or [self.highlight.options[0][1]])[0]
+            new_areas(self.highlight, self._area_options(self.level.value), self._on_change)
+        self._refresh()
 
     # -- what the chart shows, in Python -----------------------------------------------------
     def shown(self) -> pd.DataFrame:
@@ -348,13 +304,3 @@ class RegionExplorer:
                 "<th scope='col'>ITL code</th><th scope='col'>Value</th></tr></thead>"
                 f"<tbody>{body}</tbody></table>"
             )
-
-    def spec(self) -> dict:
-        """The chart's Vega-Lite spec with the current control values (for export and tests)."""
-        spec = copy.deepcopy(self.chart.spec)
-        values = {"year": int(self.year.value), "level": self.level.value,
-                  "measure": self.measure.value, "focus": self.highlight.value}
-        for param in spec.get("params", []):
-            if param.get("name") in values:
-                param["value"] = values[param["name"]]
-        return spec

@@ -17,17 +17,17 @@ already-built spec; the area name and years are Vega-Lite params used in the tit
 
 from __future__ import annotations
 
-import copy
 import html
 
 import altair as alt
 import ipywidgets as ipw
 import pandas as pd
 
-from course import charts, measures
 from course import data as course_data
+from course import measures
 from course.charts import PALETTE
-from course.errors import CourseError, options_text
+from course.errors import CourseError
+from widgets._base import ChartWidget, new_areas
 from widgets.cluster_explorer import SECTION_LABELS
 
 __all__ = ["ShiftShareDecomposer", "EFFECTS"]
@@ -42,7 +42,7 @@ _DATASET = "effects"
 _LEVELS = ("ITL1", "ITL2")
 
 
-class ShiftShareDecomposer:
+class ShiftShareDecomposer(ChartWidget):
     """Decompose an area's change in GVA between two years by industry.
 
     Parameters
@@ -96,35 +96,19 @@ class ShiftShareDecomposer:
         self.end = ipw.IntSlider(value=int(end), min=years[0], max=years[-1], step=1,
                                  description="End year", continuous_update=False,
                                  style={"description_width": "initial"})
-        self.show_table = ipw.ToggleButton(value=False, description="Show numbers as a table",
-                                           icon="table")
+        self._table_view()
         self.status = ipw.HTML()
-        self.numbers = ipw.HTML(layout=ipw.Layout(display="none"))
         self._result = self._decompose()
-        self.chart = charts.jupyter_chart(self._chart())
-        self._template = copy.copy(self.chart.spec)
-        self._show()
+        self._build_chart(self._chart(), datasets={_DATASET: self._records()})
         self._update_text()
 
         self.level.observe(self._on_level, names="value")
         for control in (self.area, self.start, self.end):
             control.observe(self._on_change, names="value")
-        self.show_table.observe(self._on_table, names="value")
         self.widget = ipw.VBox([
             ipw.HBox([self.level, self.area]), ipw.HBox([self.start, self.end]),
             self.status, self.chart, self.show_table, self.numbers,
         ])
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
-
-    @staticmethod
-    def _check(what: str, value, valid: list) -> None:
-        if value not in valid:
-            raise CourseError(
-                f"ShiftShareDecomposer: {value!r} is not a {what} it knows. "
-                f"{options_text(value, valid)} Pass one of these."
-            )
 
     def _area_options(self, level: str) -> list[tuple[str, str]]:
         codes = sorted(c for c, lv in self._level_of.items() if lv == level)
@@ -165,7 +149,6 @@ class ShiftShareDecomposer:
                 "start_year": int(self.start.value), "end_year": int(self.end.value)}
 
     def _chart(self) -> alt.VConcatChart:
-        params = [alt.param(name=k, value=v) for k, v in self._param_values().items()]
         base = alt.Chart(alt.Data(name=_DATASET))
         colour = alt.Color("effect:N", title="Effect", sort=list(EFFECTS.values()),
                            legend=alt.Legend(orient="bottom"),
@@ -206,10 +189,10 @@ class ShiftShareDecomposer:
             title=alt.Title(alt.expr("'All industries: national growth + industry mix + '"
                                      " + 'regional shift = actual change'"), anchor="start"),
         )
-        chart = alt.vconcat(totals_chart, by_industry).add_params(*params).resolve_scale(
+        chart = alt.vconcat(totals_chart, by_industry).add_params(*self._params()).resolve_scale(
             color="independent")
         return chart.properties(
-            datasets={_DATASET: []},  # filled by _show (see charts.spec_with)
+            datasets={_DATASET: []},  # filled in the built spec (see ChartWidget._show_data)
             title=alt.Title(
                 "Shift-share: where did an area's GVA growth come from?",
                 subtitle=["ONS regional GVA by industry, 1998–2021 edition, current prices; "
@@ -230,14 +213,7 @@ class ShiftShareDecomposer:
 
     # -- reacting to controls ----------------------------------------------------------------
     def _on_level(self, change) -> None:
-        level = self.level.value
-        keep = self.area.value
-        self.area.unobserve(self._on_change, names="value")
-        self.area.options = self._area_options(level)
-        codes = [v for _, v in self.area.options]
-        inside = [c for c in codes if c.startswith(keep)] + [c for c in codes if keep.startswith(c)]
-        self.area.value = keep if keep in codes else (inside or codes)[0]
-        self.area.observe(self._on_change, names="value")
+        new_areas(self.area, self._area_options(self.level.value), self._on_change)
         self._on_change(None)
 
     def _on_change(self, change) -> None:
@@ -248,17 +224,8 @@ class ShiftShareDecomposer:
             )
             return
         self._result = self._decompose()
-        self._show()
-        self._update_text()
-
-    def _show(self) -> None:
-        """Put the current decomposition and labels into the built spec (nothing re-validated)."""
-        self.chart.spec = charts.spec_with(self._template, datasets={_DATASET: self._records()},
-                                           params=self._param_values())
-
-    def _on_table(self, change) -> None:
-        self.numbers.layout.display = None if change["new"] else "none"
-        self._update_text()
+        self._show_data({_DATASET: self._records()})  # the labels' params change with the data
+        self._refresh()
 
     # -- what the chart shows, in Python -----------------------------------------------------
     @property
@@ -303,7 +270,3 @@ class ShiftShareDecomposer:
                 f"{self._years[1]}, £ million (current prices)</caption><thead><tr>{head}"
                 f"</tr></thead><tbody>{body}</tbody></table>"
             )
-
-    def spec(self) -> dict:
-        """The chart's Vega-Lite spec with the current data and control values (for tests)."""
-        return copy.deepcopy(self.chart.spec)

@@ -4,8 +4,9 @@ A scatter of the regions with the least-squares line through all 12 and, when a 
 out, the line through the other 11, so you can see how far one place moves the slope. Every fit
 is computed once, when the widget is built, by :func:`course.measures.linear_fit` (32 year and
 outcome pairs x 13 choices of what to leave out: 416 small fits, about a second); the
-embedded data are small (under 1,300 rows). The chart is built once as an ``alt.JupyterChart``;
-the controls only change its Vega-Lite params.
+embedded data are small (under 1,700 rows). The chart is built once as an ``alt.JupyterChart``;
+the controls only change its Vega-Lite params. The chart is validated with its three named
+datasets empty and the rows go into the built spec (see :mod:`widgets._base`).
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ import altair as alt
 import ipywidgets as ipw
 import pandas as pd
 
-from course import charts, measures
 from course import data as course_data
+from course import measures
 from course.charts import HIGHLIGHT, MUTED, PALETTE
+from widgets._base import ChartWidget, quietly
 
 __all__ = ["SkillsScatter", "OUTCOMES"]
 
@@ -77,7 +79,7 @@ def prepare(level3: pd.DataFrame, gva: pd.DataFrame, pay: pd.DataFrame):
     return points, pd.DataFrame(lines), pd.DataFrame(fits)
 
 
-class SkillsScatter:
+class SkillsScatter(ChartWidget):
     """Skills against productivity (or pay) across the 12 ITL1 regions, with a leave-out toggle.
 
     Parameters
@@ -108,10 +110,10 @@ class SkillsScatter:
                                                             strict=True)]
         self._years = {o: sorted(self.points.loc[self.points["outcome"] == o, "year"].unique())
                        for o in OUTCOMES}
-        self._check("outcome", outcome, list(OUTCOMES))
-        self._check("year", year, [int(y) for y in self._years[outcome]])
-        self._check("highlight", highlight, list(names["code"]))
-        self._check("leave_out", leave_out, [NONE, *names["code"]])
+        self._check("outcome", outcome, list(OUTCOMES), arg="outcome")
+        self._check("year", year, [int(y) for y in self._years[outcome]], arg="year")
+        self._check("highlight", highlight, list(names["code"]), arg="highlight")
+        self._check("leave_out", leave_out, [NONE, *names["code"]], arg="leave_out")
 
         years = self._years[outcome]
         self.outcome = ipw.Dropdown(options=[(v[0], k) for k, v in OUTCOMES.items()],
@@ -122,45 +124,30 @@ class SkillsScatter:
                                       description="Highlight")
         self.leave_out = ipw.Dropdown(options=[("Keep all 12", NONE), *region_options],
                                       value=leave_out, description="Leave out")
-        self.show_table = ipw.ToggleButton(value=False, description="Show numbers as a table",
-                                           icon="table")
+        self._table_view()
         self.text = ipw.HTML()
-        self.numbers = ipw.HTML(layout=ipw.Layout(display="none"))
-        self.chart = charts.jupyter_chart(self._chart())
-        self._sync()
+        self._build_chart(self._chart(), datasets={"points": self.points, "lines": self.lines,
+                                                   "fits": self.fits})
+        self._update_text()
         for control in (self.outcome, self.year, self.highlight, self.leave_out):
             control.observe(self._on_change, names="value")
-        self.show_table.observe(self._on_table, names="value")
         self.widget = ipw.VBox([
             ipw.HBox([self.outcome, self.year]), ipw.HBox([self.highlight, self.leave_out]),
             self.chart, self.show_table, self.text, self.numbers,
         ])
 
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
-
-    @staticmethod
-    def _check(what: str, value, valid: list) -> None:
-        if value not in valid:
-            from course.errors import CourseError, options_text
-
-            raise CourseError(
-                f"SkillsScatter: {value!r} is not a {what} it knows. "
-                f"{options_text(value, valid)} Pass one of these as {what}=..."
-            )
-
     # -- the chart, built once ----------------------------------------------------------------
+    def _param_values(self) -> dict:
+        return {"year": int(self.year.value), "outcome": self.outcome.value,
+                "focus": self.highlight.value, "leave": self.leave_out.value}
+
     def _chart(self) -> alt.VConcatChart:
-        year = alt.param(name="year", value=int(self.year.value))
-        outcome = alt.param(name="outcome", value=self.outcome.value)
-        focus = alt.param(name="focus", value=self.highlight.value)
-        leave = alt.param(name="leave", value=self.leave_out.value)
         now = "datum.year == year && datum.outcome == outcome"
         x = alt.X("x:Q", title="% of people aged 16-64 qualified to level 3+ (NVQ), by residence",
                   scale=alt.Scale(zero=False))
         y = alt.Y("y:Q", title="£, current prices (GVA per hour or weekly pay: see title)",
                   scale=alt.Scale(zero=False))
-        pts = alt.Chart(self.points).transform_filter(now)
+        pts = alt.Chart(alt.Data(name="points")).transform_filter(now)
         dots = pts.mark_point(filled=True, size=90).encode(
             x=x, y=y,
             color=alt.when("datum.code == leave").then(alt.value("white"))
@@ -176,12 +163,13 @@ class SkillsScatter:
         labels = pts.transform_filter("datum.code == focus || datum.code == leave").mark_text(
             align="left", dx=7, dy=-6, fontSize=11, fontWeight="bold", color="#222222"
         ).encode(x=x, y=y, text=alt.Text("name:N"))
-        all_line = alt.Chart(self.lines).transform_filter(now + " && datum.leave == 'none'") \
+        lines = alt.Chart(alt.Data(name="lines"))
+        all_line = lines.transform_filter(now + " && datum.leave == 'none'") \
             .mark_line(color="#222222", strokeDash=[5, 3], strokeWidth=1.5).encode(x=x, y=y)
-        loo_line = alt.Chart(self.lines).transform_filter(
+        loo_line = lines.transform_filter(
             now + " && datum.leave == leave && leave != 'none'"
         ).mark_line(color=HIGHLIGHT, strokeWidth=2.5).encode(x=x, y=y)
-        fit_text = alt.Chart(self.fits).transform_filter(
+        fit_text = alt.Chart(alt.Data(name="fits")).transform_filter(
             now + " && (datum.leave == leave || datum.leave == 'none')"
         ).transform_calculate(
             line="(datum.leave == 'none' ? datum.name : 'Without ' + datum.name) + "
@@ -197,7 +185,8 @@ class SkillsScatter:
         ).properties(width=460, height=36)
         label = "(outcome == 'gva_per_hour' ? 'GVA per hour worked' : 'median weekly pay')"
         scatter = alt.layer(all_line, loo_line, dots, labels).properties(width=460, height=320)
-        return alt.vconcat(fit_text, scatter).add_params(year, outcome, focus, leave).properties(
+        return alt.vconcat(fit_text, scatter).add_params(*self._params()).properties(
+            datasets={"points": [], "lines": [], "fits": []},  # rows go into the built spec
             title=alt.Title(
                 alt.expr("'Skills and ' + " + label + " + ' across the 12 ITL1 regions, ' + year"),
                 subtitle="Dashed: line through all 12. Solid orange: without the left-out region. "
@@ -212,26 +201,13 @@ class SkillsScatter:
         )
 
     # -- reacting to controls ------------------------------------------------------------------
-    def _sync(self) -> None:
-        p = self.chart.params
-        p.year = int(self.year.value)
-        p.outcome = self.outcome.value
-        p.focus = self.highlight.value
-        p.leave = self.leave_out.value
-        self._update_text()
-
     def _on_change(self, change) -> None:
         if change["owner"] is self.outcome:
             years = self._years[self.outcome.value]
-            self.year.unobserve(self._on_change, names="value")
-            self.year.min, self.year.max = int(years[0]), int(years[-1])
-            self.year.value = min(max(int(self.year.value), int(years[0])), int(years[-1]))
-            self.year.observe(self._on_change, names="value")
-        self._sync()
-
-    def _on_table(self, change) -> None:
-        self.numbers.layout.display = None if change["new"] else "none"
-        self._update_text()
+            with quietly(self.year, self._on_change):
+                self.year.min, self.year.max = int(years[0]), int(years[-1])
+                self.year.value = min(max(int(self.year.value), int(years[0])), int(years[-1]))
+        self._refresh()
 
     # -- what the chart shows, in Python ------------------------------------------------------
     def shown(self) -> pd.DataFrame:
@@ -288,13 +264,3 @@ class SkillsScatter:
                 "<th scope='col'>Cook's distance</th><th scope='col'>In the refit</th></tr>"
                 f"</thead><tbody>{body}</tbody></table>"
             )
-
-    def spec(self) -> dict:
-        """The chart's Vega-Lite spec with the current control values (for export and tests)."""
-        spec = self.chart.chart.to_dict()
-        values = {"year": int(self.year.value), "outcome": self.outcome.value,
-                  "focus": self.highlight.value, "leave": self.leave_out.value}
-        for param in spec.get("params", []):
-            if param.get("name") in values:
-                param["value"] = values[param["name"]]
-        return spec
