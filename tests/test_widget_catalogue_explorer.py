@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from widget_helpers import drive, options
 
 import course
 from course.errors import DatasetError
@@ -36,3 +37,19 @@ def test_region_choice_changes_the_chart_data():
 def test_unknown_dataset_is_friendly():
     with pytest.raises(DatasetError, match="gva_per_hour"):
         CatalogueExplorer(dataset="gva_per_hours")
+
+
+def test_region_changes_never_rebuild_the_chart():
+    """The region only sets params; every region's series is in the built spec once."""
+    ex = CatalogueExplorer(region="TLM")
+    gva = course.load("gva_per_hour", level=["UK", "ITL1"])
+
+    def expected(w):
+        return {"region": w.region.value, "region_name": w.region.label.rsplit(" (", 1)[0]}
+
+    def check(w, spec):
+        rows = [r for r in spec["datasets"]["series"] if r["itl_code"] == w.region.value]
+        want = gva[gva["itl_code"] == w.region.value]
+        assert sorted(r["gva_per_hour"] for r in rows) == sorted(want["gva_per_hour"])
+
+    assert len(drive(ex, [(ex.region, options)], expected, n=50, check=check, spec_every=5)) == 1

@@ -6,6 +6,7 @@ import re
 
 import pandas as pd
 import pytest
+from widget_helpers import drive, table_shown
 
 from course import measures
 from course.errors import CourseError
@@ -109,13 +110,9 @@ def test_no_weights_is_explained_not_an_error(w):
 
 
 def test_table_view_and_alt_text(w):
-    w.show_table.value = True
-    try:
-        assert w.numbers.layout.display is None
-        assert w.numbers.value.count("<tr><td>") == 11
-        assert "Labour-market outcomes index, 2021 (11 GB regions)" in w.numbers.value
-    finally:
-        w.show_table.value = False
+    with table_shown(w) as table:
+        assert table.count("<tr><td>") == 11
+        assert "Labour-market outcomes index, 2021 (11 GB regions)" in table
     spec = w.spec()
     assert "Northern Ireland in grey" in spec["description"]
     assert spec["title"]["text"].startswith("Which regions do best")
@@ -127,3 +124,30 @@ def test_bad_choice_is_a_friendly_error():
         GoodJobsIndex(year=2019)
     with pytest.raises(CourseError, match="weight name"):
         GoodJobsIndex(weights={"wages": 1})
+
+
+def test_control_changes_never_rebuild_the_chart(w):
+    """200 random changes only set params (the weights Vega combines the z-scores with); the
+    z-scores in the built spec are course measures'."""
+    keys = ("labour", "pay", "gdhi", "gva")
+    gva_z = {y: measures.standardised_gaps(build_indicators(y)["gva_per_hour"]) for y in w.years}
+
+    def expected(widget):
+        return {"year": widget.year.value, "labour": widget.labour.value,
+                **{f"w_{k}": widget.weight[k].value if widget.use[k].value else 0.0
+                   for k in keys}}
+
+    def check(widget, spec):
+        year = widget.year.value
+        got = {r["itl_code"]: r["z_gva"] for r in spec["datasets"]["z"] if r["year"] == year}
+        assert [got[c] for c in gva_z[year].index] == pytest.approx(gva_z[year].tolist())
+
+    moves = [(w.year, w.years), (w.labour, ["employment", "inactivity"]),
+             *[(w.use[k], [True, False]) for k in keys],
+             *[(w.weight[k], [0.25 * i for i in range(13)]) for k in keys]]
+    try:
+        drive(w, moves, expected, check=check)
+    finally:
+        w.year.value, w.labour.value = 2021, "employment"
+        for k in keys:
+            w.use[k].value, w.weight[k].value = True, 1.0

@@ -6,6 +6,7 @@ import math
 
 import pytest
 from scipy import stats
+from widget_helpers import drive, options, table_shown
 
 import course
 from course import measures
@@ -105,13 +106,9 @@ def test_pandemic_years_warn(w):
 
 
 def test_table_view_and_alt_text(w):
-    w.show_table.value = True
-    try:
-        assert w.numbers.layout.display is None
-        assert w.numbers.value.count("<tr><td>") == len(w.shown())
-        assert "at least" in w.numbers.value  # censored lifespans say so
-    finally:
-        w.show_table.value = False
+    with table_shown(w) as table:
+        assert table.count("<tr><td>") == len(w.shown())
+        assert "at least" in table  # censored lifespans say so
     spec = w.spec()
     assert spec["description"].startswith("Three linked charts")
     assert spec["title"]["text"].startswith("Policy churn")
@@ -123,3 +120,35 @@ def test_bad_choice_is_a_friendly_error():
         PolicyTimeline(kinds=("funds",))
     with pytest.raises(CourseError, match="rank year"):
         PolicyTimeline(rank_span=(2004, 2023))
+
+
+def test_control_changes_never_rebuild_the_chart(w):
+    """200 random changes only set params; the ranks in the built spec are course measures'."""
+    gva = course.load("gva_per_hour", level=["ITL1", "ITL2"])
+
+    def expected(widget):
+        return {"kinds": "|" + "|".join(widget.kinds.value) + "|",
+                "from_year": widget.span.value[0], "to_year": widget.span.value[1],
+                "focus_year": widget.year.value, "level": widget.level.value,
+                "rank_from": widget.rank_span.value[0], "rank_to": widget.rank_span.value[1],
+                "focus_area": widget.highlight.value}
+
+    def check(widget, spec):
+        level, year = widget.level.value, widget.rank_span.value[1]
+        rows = gva[(gva["itl_level"] == level) & (gva["year"] == year)]
+        want = rows.set_index("itl_code")["gva_per_hour"].rank(ascending=False, method="min")
+        got = {r["code"]: r["rank"] for r in spec["datasets"]["ranks"]
+               if r["level"] == level and r["year"] == year}
+        assert got == want.to_dict()
+
+    kinds = [("institution",), ("institution", "fund or programme"),
+             ("strategy or paper", "legislation", "decision or event")]
+    moves = [(w.kinds, kinds), (w.span, [(1998, 2025), (1990, 2010), (2010, 2025)]),
+             (w.year, range(1998, 2026)), (w.level, ["ITL1", "ITL2"]),
+             (w.rank_span, [(2004, 2019), (2004, 2021), (2010, 2015)]), (w.highlight, options)]
+    try:
+        assert len(drive(w, moves, expected, check=check)) == 6
+    finally:
+        w.kinds.value, w.span.value = ("institution", "fund or programme"), (1998, 2025)
+        w.year.value, w.level.value, w.rank_span.value = 2012, "ITL1", (2004, 2019)
+        w.highlight.value = "TLM"

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from widget_helpers import drive, options, table_shown
 
 import course
 from course import measures
 from course.errors import CourseError
 from widgets import RegionExplorer
+from widgets.region_explorer import LEVELS
 
 
 @pytest.fixture(scope="module")
@@ -80,14 +82,9 @@ def test_summary_uses_course_measures(explorer):
 
 
 def test_table_view_lists_every_shown_area(explorer):
-    explorer.show_table.value = True
-    try:
-        assert explorer.numbers.layout.display is None
-        assert explorer.numbers.value.count("<tr><td>") == 12
-        assert "<caption>Index (UK = 100), ITL1, 2021</caption>" in explorer.numbers.value
-    finally:
-        explorer.show_table.value = False
-    assert explorer.numbers.layout.display == "none"
+    with table_shown(explorer) as table:
+        assert table.count("<tr><td>") == 12
+        assert "<caption>Index (UK = 100), ITL1, 2021</caption>" in table
 
 
 def test_chart_has_title_and_alt_text(explorer):
@@ -100,3 +97,25 @@ def test_chart_has_title_and_alt_text(explorer):
 def test_bad_choice_is_a_friendly_error():
     with pytest.raises(CourseError, match="Valid options.*'ITL2'"):
         RegionExplorer(level="ITL 2")
+
+
+def test_control_changes_never_rebuild_the_chart(explorer):
+    """200 random changes only set params; the rows in the built spec are the course data."""
+    gva = course.load("gva_per_hour").set_index(["itl_code", "year"])["gva_per_hour"]
+
+    def expected(ex):
+        return {"year": ex.year.value, "level": ex.level.value, "measure": ex.measure.value,
+                "focus": ex.highlight.value}
+
+    def check(ex, spec):
+        focus, year = ex.highlight.value, ex.year.value
+        rows = [r for r in spec["datasets"]["areas"] if r["code"] == focus and r["year"] == year]
+        assert len(rows) == 1 and rows[0]["gbp"] == gva[(focus, year)]
+
+    moves = [(explorer.measure, ["index", "gbp", "gap"]), (explorer.level, list(LEVELS)),
+             (explorer.year, range(2004, 2022)), (explorer.highlight, options)]
+    try:
+        assert len(drive(explorer, moves, expected, check=check)) == 4
+    finally:
+        explorer.measure.value, explorer.level.value, explorer.year.value = "index", "ITL1", 2021
+        explorer.highlight.value = "TLI"
