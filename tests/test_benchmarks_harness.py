@@ -425,12 +425,15 @@ def _synthetic_results() -> dict:
                                   "costliest": [{"module": "course.x", "self_us": 900}]}}),
             "grading": dict(section, result={
                 "engine": "course.grading.autograde",
-                "trivial": {"median_s_per_submission": 3.0, "not_full_marks": []},
+                "trivial": {"median_s_per_submission": 3.0, "median_cells_s": 1.0,
+                            "median_overhead_s": 2.0, "not_full_marks": []},
                 "trivial_nbgrader_api": {"median_s_per_submission": 1.0, "not_full_marks": []},
                 "trivial_floor": {"median_s_per_submission": 3.5, "not_full_marks": []},
                 "lessons": {"01-a": {"median_s_per_submission": 4.0, "ratio": 4 / 3,
                                      "ratio_to_trivial_floor": 4 / 3.5,
-                                     "ratio_to_nbgrader_api": 4.0, "not_full_marks": []},
+                                     "ratio_to_nbgrader_api": 4.0, "median_cells_s": 1.0,
+                                     "median_overhead_s": 3.0, "overhead_ratio": 1.5,
+                                     "not_full_marks": []},
                             "02-b": {"median_s_per_submission": 6.0, "ratio": 2.0,
                                      "ratio_to_trivial_floor": 6 / 3.5,
                                      "ratio_to_nbgrader_api": 6.0, "not_full_marks": ["s002"]}},
@@ -467,8 +470,10 @@ def test_report_renders_well_formed_tables_with_verdicts():
     assert "**misses: time, memory**" in md  # 02-b
     assert "| Slow |" in md and "**misses: p95**" in md and "| Broken | error |" in md
     assert "speed-up of 1.78×" in md and "took 16.0 s with 1 worker and 9.0 s with 2:" in md
-    assert "| 01-a | 4.00 | 1.33× | 1.14× | 4.00× | yes | yes |" in md
-    assert "| 02-b | 6.00 | 2.00× | 1.71× | 6.00× | no (1) | **not measured: solutions lost marks** |" in md
+    assert "| 01-a | 4.00 | 1.33× | 1.14× | 4.00× | 1.00 | 3.00 | 1.50× | yes | yes |" in md
+    assert ("| 02-b | 6.00 | 2.00× | 1.71× | 6.00× | – | – | – | no (1) "
+            "| **not measured: solutions lost marks** |") in md
+    assert "| trivial (course.grading.autograde) | 3.00 | 1.00× | 0.86× | 3.00× | 1.00 | 2.00 | 1.00× |" in md
     assert md.count("load average") >= 6  # the machine line and beside every table
     assert f"≤ {TARGETS['lesson_time_ratio']}×" in md
 
