@@ -30,6 +30,8 @@ class _Deferred(types.ModuleType):
     """Stands in for a module until one of its attributes is used."""
 
     def __getattr__(self, name: str):
+        # Dunder names are not forwarded: ``from x import y`` asks for ``x.__path__``, and
+        # answering would load the module at the very import this stand-in is there to defer.
         if name.startswith("__"):
             raise AttributeError(name)
         return getattr(_load(self.__name__), name)
