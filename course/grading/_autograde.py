@@ -41,11 +41,10 @@ from course.grading._common import (
     GradingError,
     check_lesson_ids,
     copy_lesson,
+    generate_assignment,
     grade_id_of,
     lesson_notebooks,
     nbgrader_config,
-    prepare_nbgrader,
-    quiet_logger,
     sha256_of_tree,
 )
 from course.grading._lesson import LessonPlan, lesson_plan
@@ -109,28 +108,14 @@ def _check_submission(folder: Path, expected: list[str], plan: LessonPlan | None
 
 def prepare_template(plan: LessonPlan, lesson_dir: Path, dest: Path) -> Path:
     """Write the grading source of a lesson into ``dest`` and let nbgrader make its gradebook."""
-    from nbgrader.converters import GenerateAssignment
-    from nbgrader.coursedir import CourseDirectory
-    from nbgrader.utils import capture_log
-
-    from course.grading._release import _last_error
-
-    prepare_nbgrader()
     source = dest / "source" / plan.lesson_id
     copy_lesson(lesson_dir, source)
     for name, nb in plan.grading_sources.items():
         (source / name).write_text(json.dumps(nb, indent=1), encoding="utf-8")
-    config = nbgrader_config(dest)
-    log = quiet_logger()
-    coursedir = CourseDirectory(config=config, log=log)
-    coursedir.assignment_id = plan.lesson_id
-    app = GenerateAssignment(coursedir=coursedir, config=config, log=log)
-    app.force, app.create_assignment = True, True
-    result = capture_log(app)
-    if not result["success"]:
+    detail = generate_assignment(nbgrader_config(dest), plan.lesson_id)
+    if detail is not None:
         raise GradingError(
-            f"nbgrader could not prepare {plan.lesson_id!r} for grading: "
-            f"{_last_error(result.get('log', '') + result.get('error', ''))} "
+            f"nbgrader could not prepare {plan.lesson_id!r} for grading: {detail} "
             "Check the lesson with `course release` first."
         )
     shutil.rmtree(dest / "release", ignore_errors=True)

@@ -533,10 +533,10 @@ def collect_exchange(
         result = capture_log(app)
         log_text += result.get("log", "") + "\n"
         if not result["success"]:
-            from course.grading._release import _last_error
+            from course.grading._common import last_error
 
             report.unmatched.append((f"{username}+{lesson_id}+...", "nbgrader could not collect it: "
-                                     + _last_error(result.get("log", "") + result.get("error", ""))))
+                                     + last_error(result.get("log", "") + result.get("error", ""))))
     result = {"log": log_text}
     for line in result.get("log", "").splitlines():
         if "cheating attempt" in line or "claims to be submitted by" in line or " but is owned by " in line:

@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -248,3 +249,34 @@ def prepare_nbgrader() -> None:
 
     get_alembic_version._course_patched = True
     nbgrader.api.get_alembic_version = get_alembic_version
+
+
+def last_error(text: str) -> str:
+    """The line of an nbgrader log that says what went wrong (for an error message)."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    for line in reversed(lines):
+        if line.startswith("[ERROR]") and "traceback" not in line.lower() and "see the" not in line:
+            return line.removeprefix("[ERROR]").strip()
+    for line in reversed(lines):
+        if re.match(r"^[A-Za-z_.]*(Error|Exception)\b", line):
+            return line
+    return lines[-1] if lines else "no details"
+
+
+def generate_assignment(config, lesson_id: str) -> str | None:
+    """Run nbgrader's GenerateAssignment on ``source/<lesson_id>`` of the course ``config`` names
+    (making the release and the gradebook entries); None, or what went wrong."""
+    from nbgrader.converters import GenerateAssignment
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.utils import capture_log
+
+    prepare_nbgrader()
+    log = quiet_logger()
+    coursedir = CourseDirectory(config=config, log=log)
+    coursedir.assignment_id = lesson_id
+    app = GenerateAssignment(coursedir=coursedir, config=config, log=log)
+    app.force, app.create_assignment = True, True
+    result = capture_log(app)
+    if result["success"]:
+        return None
+    return last_error(result.get("log", "") + "\n" + result.get("error", ""))

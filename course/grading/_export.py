@@ -27,7 +27,7 @@ from pathlib import Path
 from course.errors import options_text
 from course.grading._collect import parse_time, read_roster, read_timestamp
 from course.grading._common import GradingError, check_lesson_ids, lesson_ids
-from course.grading._workspace import Workspace, write_private
+from course.grading._workspace import Workspace, load_records, write_private
 
 # --------------------------------------------------------------------------------------------
 # Late penalties
@@ -118,21 +118,6 @@ def read_due(path: str | os.PathLike | None) -> dict[tuple[str, str | None], dat
 # --------------------------------------------------------------------------------------------
 # Records and reviews
 # --------------------------------------------------------------------------------------------
-
-
-def load_records(workspace: Workspace, lesson_id: str) -> dict[str, dict]:
-    folder = workspace.grades / lesson_id
-    records = {}
-    if folder.is_dir():
-        for path in sorted(folder.glob("*.json")):
-            if path.name == "reviews.json":
-                continue
-            try:
-                record = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
-            records[record.get("student", path.stem)] = record
-    return records
 
 
 def load_reviews(workspace: Workspace, lesson_id: str) -> dict[str, dict]:

@@ -140,8 +140,8 @@ def generate_feedback(workspace: Workspace, lessons_dir: str | Path, lesson_id: 
     from nbgrader.preprocessors import ClearHiddenTests, ClearMarkScheme, GetGrades
     from nbgrader.utils import capture_log
 
+    from course.grading._common import last_error
     from course.grading._gradebook import sync_gradebook
-    from course.grading._release import _last_error
 
     lessons_dir = Path(lessons_dir).resolve()
     (lesson_id,) = check_lesson_ids(lessons_dir, [lesson_id])
@@ -202,7 +202,7 @@ def generate_feedback(workspace: Workspace, lessons_dir: str | Path, lesson_id: 
             app.force = True
             result = capture_log(app)
             if not result["success"]:
-                failed[student] = _last_error(result.get("log", "") + result.get("error", ""))
+                failed[student] = last_error(result.get("log", "") + result.get("error", ""))
             if not quiet:
                 _progress(number, len(chosen), student)
         for student in chosen:

@@ -10,7 +10,6 @@ the instructor should see goes to ``autograded/<student>/<lesson>/``. Manual mar
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
 import warnings
@@ -21,39 +20,23 @@ from course.grading._common import (
     GradingError,
     check_lesson_ids,
     copy_lesson,
+    generate_assignment,
     nbgrader_config,
-    prepare_nbgrader,
-    quiet_logger,
 )
-from course.grading._workspace import Workspace, private_dir, write_private
+from course.grading._workspace import Workspace, load_records, private_dir, write_private
 
 
 def ensure_assignment(workspace: Workspace, lessons_dir: Path, lesson_id: str) -> None:
     """Add (or update) the lesson, its notebooks and cells in the workspace gradebook."""
-    from nbgrader.converters import GenerateAssignment
-    from nbgrader.coursedir import CourseDirectory
-    from nbgrader.utils import capture_log
-
-    from course.grading._release import _last_error
-
-    prepare_nbgrader()
     workspace.ensure()
     with tempfile.TemporaryDirectory(prefix="pp-gradebook-") as tmp:
         tmp = Path(tmp)
         copy_lesson(lessons_dir / lesson_id, tmp / "source" / lesson_id)
         config = nbgrader_config(tmp)
         config.CourseDirectory.db_url = workspace.db_url
-        log = quiet_logger()
-        coursedir = CourseDirectory(config=config, log=log)
-        coursedir.assignment_id = lesson_id
-        app = GenerateAssignment(coursedir=coursedir, config=config, log=log)
-        app.force, app.create_assignment = True, True
-        result = capture_log(app)
-        if not result["success"]:
-            raise GradingError(
-                f"nbgrader could not add {lesson_id!r} to the gradebook: "
-                f"{_last_error(result.get('log', '') + result.get('error', ''))}"
-            )
+        detail = generate_assignment(config, lesson_id)
+        if detail is not None:
+            raise GradingError(f"nbgrader could not add {lesson_id!r} to the gradebook: {detail}")
     workspace.gradebook.chmod(0o600)
 
 
@@ -68,16 +51,8 @@ def sync_gradebook(workspace: Workspace, lessons_dir: str | Path, lesson_id: str
     if not results.is_dir():
         return 0
     ensure_assignment(workspace, lessons_dir, lesson_id)
-    records = []
-    for path in sorted(results.glob("*.json")):
-        if path.name == "reviews.json":
-            continue
-        try:
-            record = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if students is None or record.get("student") in students:
-            records.append(record)
+    records = [record for record in load_records(workspace, lesson_id).values()
+               if students is None or record.get("student") in students]
     count = 0
     with warnings.catch_warnings(), Gradebook(workspace.db_url) as gb:
         # nbgrader's add_submission triggers harmless SQLAlchemy autoflush warnings.

@@ -17,12 +17,11 @@ from course.grading._common import (
     ReleaseError,
     check_lesson_ids,
     copy_lesson,
+    generate_assignment,
     is_instructor_only,
     lesson_notebooks,
     lesson_title,
     nbgrader_config,
-    prepare_nbgrader,
-    quiet_logger,
 )
 
 # nbgrader's delimiters, matched loosely (any case, singular or plural, extra spaces) so that a
@@ -275,12 +274,6 @@ def find_folder_leaks(folder: str | os.PathLike) -> list[str]:
 
 def _generate(lesson_dir: Path, work: Path) -> Path:
     """Generate the student version of one lesson in a private nbgrader course under ``work``."""
-    from nbgrader.converters import GenerateAssignment
-    from nbgrader.coursedir import CourseDirectory
-    from nbgrader.utils import capture_log
-
-    prepare_nbgrader()
-
     lesson_id = lesson_dir.name
     if not lesson_notebooks(lesson_dir):
         raise ReleaseError(
@@ -288,32 +281,13 @@ def _generate(lesson_dir: Path, work: Path) -> Path:
             "Add the notebook or remove the folder."
         )
     copy_lesson(lesson_dir, work / "source" / lesson_id)
-    config = nbgrader_config(work)
-    log = quiet_logger()
-    coursedir = CourseDirectory(config=config, log=log)
-    coursedir.assignment_id = lesson_id
-    app = GenerateAssignment(coursedir=coursedir, config=config, log=log)
-    app.force = True
-    app.create_assignment = True
-    result = capture_log(app)
-    if not result["success"]:
-        detail = _last_error(result.get("log", "") + "\n" + result.get("error", ""))
+    detail = generate_assignment(nbgrader_config(work), lesson_id)
+    if detail is not None:
         raise ReleaseError(
             f"nbgrader could not generate the student version of {lesson_id!r}: {detail} "
             "Check the cells' nbgrader metadata and delimiters in the source notebook."
         )
     return work / "release" / lesson_id
-
-
-def _last_error(text: str) -> str:
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    for line in reversed(lines):
-        if line.startswith("[ERROR]") and "traceback" not in line.lower() and "see the" not in line:
-            return line.removeprefix("[ERROR]").strip()
-    for line in reversed(lines):
-        if re.match(r"^[A-Za-z_.]*(Error|Exception)\b", line):
-            return line
-    return lines[-1] if lines else "no details"
 
 
 def _check_release(lesson_dir: Path, released: Path) -> list[str]:

@@ -278,7 +278,7 @@ def _cells_truncated(autograded_dir: Path) -> list[str]:
 
 
 def _error_summary(result: dict) -> str:
-    from course.grading._release import _last_error
+    from course.grading._common import last_error
 
     text = result.get("log", "") + "\n" + result.get("error", "")
     if "DeadKernelError" in text or "Kernel died" in text or "kernel died" in text.lower():
@@ -287,7 +287,7 @@ def _error_summary(result: dict) -> str:
         return "a cell ran past the time limit and the kernel could not be interrupted"
     if "failed to validate" in text or "ValidationError" in text:
         return "the notebook's nbgrader metadata is corrupted beyond repair"
-    return _last_error(text)
+    return last_error(text)
 
 
 def structure_notes(log_text: str) -> list[str]:

@@ -21,6 +21,7 @@ an encrypted disk if you can; ``course purge`` deletes a term's data when it is 
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -124,3 +125,19 @@ class Workspace:
 
     def exists(self) -> bool:
         return self.root.is_dir()
+
+
+def load_records(workspace: Workspace, lesson_id: str) -> dict[str, dict]:
+    """``course grade``'s result records for a lesson, by student (unreadable files skipped)."""
+    folder = workspace.grades / lesson_id
+    records = {}
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.json")):
+            if path.name == "reviews.json":
+                continue
+            try:
+                record = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            records[record.get("student", path.stem)] = record
+    return records
