@@ -607,6 +607,37 @@ def single(rows: list[dict[str, str]], column: str) -> str:
     return values.pop()
 
 
+def read_checked(ref: Path, rel: str, **expected: str) -> list[dict[str, str]]:
+    """Read a reference CSV and check the columns that hold one value throughout.
+
+    ``expected`` maps such a column (unit, smoothing, price_basis, source_id, ...) to the value
+    it must take in every row; those columns move into the descriptor, not the output.
+    """
+    rows = read_ref(ref, rel)
+    for column, want in expected.items():
+        got = single(rows, column)
+        if got != want:
+            raise ValueError(f"{rel}: column {column!r} is {got!r}, expected {want!r}")
+    return rows
+
+
+def itl_keys(r: dict[str, str], level: str | None = None,
+             region: str = "region") -> dict[str, str]:
+    """The ITL key columns of a reference row: itl_level, itl_code, itl1_code (derived from
+    the code), region (read from the ``region`` column) and year."""
+    level = level or r["itl_level"]
+    return {"itl_level": level, "itl_code": r["itl_code"],
+            "itl1_code": parent_itl1(r["itl_code"], level), "region": r[region],
+            "year": r["year"]}
+
+
+def itl_value_rows(ref: Path, rel: str, value: str, **expected: str) -> list[dict[str, str]]:
+    """One figure per area and year: the ITL keys, the reference ``value`` column renamed to
+    ``value``, and confidence (``expected`` as in :func:`read_checked`)."""
+    return [{**itl_keys(r), value: r["value"], "confidence": r["confidence"]}
+            for r in read_checked(ref, rel, **expected)]
+
+
 def ids_in(rows: list[dict[str, str]], *columns: str) -> list[str]:
     """Every source id named in the given columns (ids separated by ';'), sorted."""
     found: set[str] = set()
@@ -697,23 +728,10 @@ POL = "policy_cases"
     reference_files=[f"{PROD}/itl_gva_per_hour_worked_gbp_2004_2021.csv"],
 )
 def build_gva_per_hour(ref: Path) -> list[dict[str, str]]:
-    rows = read_ref(ref, f"{PROD}/itl_gva_per_hour_worked_gbp_2004_2021.csv")
-    for col, want in (("unit", "GBP per hour worked"), ("smoothing", "unsmoothed"),
-                      ("price_basis", "current prices (nominal)"),
-                      ("source_id", "ONS_SUBREGPROD_2023JUN_A4")):
-        assert single(rows, col) == want, col
-    return [
-        {
-            "itl_level": r["itl_level"],
-            "itl_code": r["itl_code"],
-            "itl1_code": parent_itl1(r["itl_code"], r["itl_level"]),
-            "region": r["region"],
-            "year": r["year"],
-            "gva_per_hour": r["value"],
-            "confidence": r["confidence"],
-        }
-        for r in rows
-    ]
+    return itl_value_rows(
+        ref, f"{PROD}/itl_gva_per_hour_worked_gbp_2004_2021.csv", "gva_per_hour",
+        unit="GBP per hour worked", smoothing="unsmoothed",
+        price_basis="current prices (nominal)", source_id="ONS_SUBREGPROD_2023JUN_A4")
 
 
 @dataset(
@@ -753,23 +771,10 @@ def build_gva_per_hour(ref: Path) -> list[dict[str, str]]:
     reference_files=[f"{PROD}/itl1_gva_per_filled_job_gbp_2002_2021.csv"],
 )
 def build_gva_per_job(ref: Path) -> list[dict[str, str]]:
-    rows = read_ref(ref, f"{PROD}/itl1_gva_per_filled_job_gbp_2002_2021.csv")
-    for col, want in (("unit", "GBP per filled job"), ("smoothing", "unsmoothed"),
-                      ("price_basis", "current prices (nominal)"),
-                      ("source_id", "ONS_SUBREGPROD_2023JUN_B4")):
-        assert single(rows, col) == want, col
-    return [
-        {
-            "itl_level": r["itl_level"],
-            "itl_code": r["itl_code"],
-            "itl1_code": parent_itl1(r["itl_code"], r["itl_level"]),
-            "region": r["region"],
-            "year": r["year"],
-            "gva_per_job": r["value"],
-            "confidence": r["confidence"],
-        }
-        for r in rows
-    ]
+    return itl_value_rows(
+        ref, f"{PROD}/itl1_gva_per_filled_job_gbp_2002_2021.csv", "gva_per_job",
+        unit="GBP per filled job", smoothing="unsmoothed",
+        price_basis="current prices (nominal)", source_id="ONS_SUBREGPROD_2023JUN_B4")
 
 
 @dataset(
@@ -810,21 +815,8 @@ def build_gva_per_job(ref: Path) -> list[dict[str, str]]:
     reference_files=[f"{PROD}/itl1_population_1998_2021.csv"],
 )
 def build_population(ref: Path) -> list[dict[str, str]]:
-    rows = read_ref(ref, f"{PROD}/itl1_population_1998_2021.csv")
-    assert single(rows, "unit") == "persons"
-    assert single(rows, "source_id") == "ONS_REGGDP_2023APR_T17"
-    return [
-        {
-            "itl_level": r["itl_level"],
-            "itl_code": r["itl_code"],
-            "itl1_code": parent_itl1(r["itl_code"], r["itl_level"]),
-            "region": r["region"],
-            "year": r["year"],
-            "population": r["value"],
-            "confidence": r["confidence"],
-        }
-        for r in rows
-    ]
+    return itl_value_rows(ref, f"{PROD}/itl1_population_1998_2021.csv", "population",
+                          unit="persons", source_id="ONS_REGGDP_2023APR_T17")
 
 
 @dataset(
@@ -868,26 +860,14 @@ def build_population(ref: Path) -> list[dict[str, str]]:
     reference_files=[f"{PROD}/itl1_gva_balanced_gbp_million_1998_2023.csv"],
 )
 def build_gva_itl1(ref: Path) -> list[dict[str, str]]:
-    rows = read_ref(ref, f"{PROD}/itl1_gva_balanced_gbp_million_1998_2023.csv")
-    assert single(rows, "unit") == "GBP million"
+    rows = read_checked(ref, f"{PROD}/itl1_gva_balanced_gbp_million_1998_2023.csv",
+                        unit="GBP million")
     basis = {
         "current prices (nominal)": "current",
         "chained volume measure, 2022 money value": "cvm",
     }
-    out = [
-        {
-            "itl_level": r["itl_level"],
-            "itl_code": r["itl_code"],
-            "itl1_code": parent_itl1(r["itl_code"], r["itl_level"]),
-            "region": r["region"],
-            "year": r["year"],
-            "price_basis": basis[r["price_basis"]],
-            "gva": r["value"],
-            "confidence": r["confidence"],
-        }
-        for r in rows
-    ]
-    return out
+    return [{**itl_keys(r), "price_basis": basis[r["price_basis"]], "gva": r["value"],
+             "confidence": r["confidence"]} for r in rows]
 
 
 def _number_or_blank(text: str) -> str:
@@ -946,8 +926,8 @@ def _number_or_blank(text: str) -> str:
     reference_files=[f"{PROD}/published_relative_productivity_points.csv"],
 )
 def build_relative_productivity(ref: Path) -> list[dict[str, str]]:
-    rows = read_ref(ref, f"{PROD}/published_relative_productivity_points.csv")
-    assert single(rows, "unit") == "percent difference from comparator (positive = above)"
+    rows = read_checked(ref, f"{PROD}/published_relative_productivity_points.csv",
+                        unit="percent difference from comparator (positive = above)")
     return [
         {
             "geography_level": r["geography_type"],
@@ -1137,11 +1117,7 @@ def build_gdp_per_head(ref: Path) -> list[dict[str, str]]:
     rows = read_ref(ref, f"{PROD}/itl1_gdp_per_head_published_points.csv")
     return [
         {
-            "itl_level": r["itl_level"],
-            "itl_code": r["itl_code"],
-            "itl1_code": parent_itl1(r["itl_code"], r["itl_level"]),
-            "region": r["area"],
-            "year": r["year"],
+            **itl_keys(r, region="area"),
             "measure": r["measure"],
             "value": r["value"],
             "unit": r["unit"],
@@ -1318,6 +1294,31 @@ def labour_keys(r: dict[str, str]) -> dict[str, str]:
             "region": r["region"]}
 
 
+def labour_year_keys(r: dict[str, str]) -> dict[str, str]:
+    return {**labour_keys(r), "year": r["year"]}
+
+
+def area_year(r: dict[str, str]) -> tuple[str, str]:
+    """The grouping key of the long labour files: (area code, year)."""
+    return r["itl1_code"], r["year"]
+
+
+def ci_columns(prefix: str) -> dict[str, str]:
+    """Output column -> reference column for a value and its 95% confidence limits."""
+    return {prefix: "value", f"{prefix}_lower_ci95": "lower_ci_95",
+            f"{prefix}_upper_ci95": "upper_ci_95"}
+
+
+def pick(r: dict[str, str], mapping: dict[str, str]) -> dict[str, str]:
+    """Copy reference columns to output columns (output name -> input name)."""
+    return {out: r[src] for out, src in mapping.items()}
+
+
+def measure_values(w: dict, measure_cols: dict[str, dict[str, str]]) -> dict[str, str]:
+    """The spread-out columns of a :func:`widen` row, in order, without the private ``_`` ones."""
+    return {c: w[c] for cols in measure_cols.values() for c in cols if not c.startswith("_")}
+
+
 def labour_key_fields() -> list[Field]:
     return [LABOUR_LEVEL_FIELD, LABOUR_CODE_FIELD, LABOUR_PARENT_FIELD, GSS_FIELD,
             Field("region", "string", "Area name as published.", required=True)]
@@ -1414,25 +1415,16 @@ SOURCE_ID_FIELD = Field("source_id", "string", "Source of the row's figures (ids
     reference_files=[f"{LAB}/itl1_employment_inactivity_16_64.csv"],
 )
 def build_employment(ref: Path) -> list[dict[str, str]]:
-    rows = read_ref(ref, f"{LAB}/itl1_employment_inactivity_16_64.csv")
-    assert single(rows, "unit") == "percent"
+    rows = read_checked(ref, f"{LAB}/itl1_employment_inactivity_16_64.csv", unit="percent")
     assert all(r["period"] == f"Jan-Dec {r['year']}" for r in rows)
     cols = {
-        "employment_rate_16_64": {"employment_rate": "value",
-                                  "employment_rate_lower_ci95": "lower_ci_95",
-                                  "employment_rate_upper_ci95": "upper_ci_95"},
-        "economic_inactivity_rate_16_64": {"inactivity_rate": "value",
-                                           "inactivity_rate_lower_ci95": "lower_ci_95",
-                                           "inactivity_rate_upper_ci95": "upper_ci_95"},
+        "employment_rate_16_64": ci_columns("employment_rate"),
+        "economic_inactivity_rate_16_64": ci_columns("inactivity_rate"),
     }
-    out = []
-    for w in widen(rows, lambda r: (r["itl1_code"], r["year"]), cols):
-        first = w["_first"]
-        out.append({**labour_keys(first), "year": first["year"],
-                    **{c: w[c] for m in cols.values() for c in m},
-                    "source_id": joined_ids(w["_measures"]),
-                    "confidence": joined_confidence(w["_measures"])})
-    return out
+    return [{**labour_year_keys(w["_first"]), **measure_values(w, cols),
+             "source_id": joined_ids(w["_measures"]),
+             "confidence": joined_confidence(w["_measures"])}
+            for w in widen(rows, area_year, cols)]
 
 
 @dataset(
@@ -1472,16 +1464,11 @@ def build_employment(ref: Path) -> list[dict[str, str]]:
     reference_files=[f"{LAB}/itl1_median_gross_weekly_pay_residence.csv"],
 )
 def build_median_pay(ref: Path) -> list[dict[str, str]]:
-    rows = read_ref(ref, f"{LAB}/itl1_median_gross_weekly_pay_residence.csv")
-    assert single(rows, "unit") == "GBP per week"
-    assert single(rows, "source_id") == "ELS_ASHE_PAY"
+    rows = read_checked(ref, f"{LAB}/itl1_median_gross_weekly_pay_residence.csv",
+                        unit="GBP per week", source_id="ELS_ASHE_PAY")
     assert all(r["period"] == f"April {r['year']}" for r in rows)
-    return [
-        {**labour_keys(r), "year": r["year"], "median_weekly_pay": r["value"],
-         "median_weekly_pay_lower_ci95": r["lower_ci_95"],
-         "median_weekly_pay_upper_ci95": r["upper_ci_95"], "confidence": r["confidence"]}
-        for r in rows
-    ]
+    return [{**labour_year_keys(r), **pick(r, ci_columns("median_weekly_pay")),
+             "confidence": r["confidence"]} for r in rows]
 
 
 @dataset(
@@ -1517,19 +1504,14 @@ def build_median_pay(ref: Path) -> list[dict[str, str]]:
     reference_files=[f"{LAB}/itl1_gdhi.csv"],
 )
 def build_gdhi(ref: Path) -> list[dict[str, str]]:
-    rows = read_ref(ref, f"{LAB}/itl1_gdhi.csv")
-    assert single(rows, "source_id") == "NOMIS_GDHI_NM185"
+    rows = read_checked(ref, f"{LAB}/itl1_gdhi.csv", source_id="NOMIS_GDHI_NM185")
     cols = {"gdhi_per_head": {"gdhi_per_head": "value"}, "gdhi_total": {"gdhi": "value"}}
     units = {"gdhi_per_head": "GBP per head (current prices)",
              "gdhi_total": "GBP million (current prices)"}
     assert all(units[r["measure"]] == r["unit"] for r in rows)
-    out = []
-    for w in widen(rows, lambda r: (r["itl1_code"], r["year"]), cols):
-        first = w["_first"]
-        out.append({**labour_keys(first), "year": first["year"],
-                    "gdhi_per_head": w["gdhi_per_head"], "gdhi": w["gdhi"],
-                    "confidence": joined_confidence(w["_measures"])})
-    return out
+    return [{**labour_year_keys(w["_first"]), **measure_values(w, cols),
+             "confidence": joined_confidence(w["_measures"])}
+            for w in widen(rows, area_year, cols)]
 
 
 @dataset(
@@ -1566,15 +1548,10 @@ def build_gdhi(ref: Path) -> list[dict[str, str]]:
     reference_files=[f"{LAB}/itl1_level3_plus_qualifications_16_64_2004_2021.csv"],
 )
 def build_level3(ref: Path) -> list[dict[str, str]]:
-    rows = read_ref(ref, f"{LAB}/itl1_level3_plus_qualifications_16_64_2004_2021.csv")
-    assert single(rows, "source_id") == "ELS_LEVEL3_NVQ"
-    assert single(rows, "unit") == "percent of people aged 16-64"
-    return [
-        {**labour_keys(r), "year": r["year"], "pct_level3_plus": r["value"],
-         "pct_level3_plus_lower_ci95": r["lower_ci_95"],
-         "pct_level3_plus_upper_ci95": r["upper_ci_95"], "confidence": r["confidence"]}
-        for r in rows
-    ]
+    rows = read_checked(ref, f"{LAB}/itl1_level3_plus_qualifications_16_64_2004_2021.csv",
+                        source_id="ELS_LEVEL3_NVQ", unit="percent of people aged 16-64")
+    return [{**labour_year_keys(r), **pick(r, ci_columns("pct_level3_plus")),
+             "confidence": r["confidence"]} for r in rows]
 
 
 @dataset(
@@ -1629,8 +1606,8 @@ def build_level3(ref: Path) -> list[dict[str, str]]:
     reference_files=[f"{LAB}/itl1_qualifications_nvq4_noqual_16_64_2014_2021.csv"],
 )
 def build_nvq4(ref: Path) -> list[dict[str, str]]:
-    rows = read_ref(ref, f"{LAB}/itl1_qualifications_nvq4_noqual_16_64_2014_2021.csv")
-    assert single(rows, "unit") == "percent of people aged 16-64"
+    rows = read_checked(ref, f"{LAB}/itl1_qualifications_nvq4_noqual_16_64_2014_2021.csv",
+                        unit="percent of people aged 16-64")
     cols = {
         "pct_16_64_nvq4_plus": {"pct_nvq4_plus": "value", "pct_nvq4_plus_ci95":
                                 "ci_95_plusminus", "nvq4_plus_persons": "numerator",
@@ -1641,16 +1618,9 @@ def build_nvq4(ref: Path) -> list[dict[str, str]]:
                                         "_den_b": "denominator"},
     }
     out = []
-    for w in widen(rows, lambda r: (r["itl1_code"], r["year"]), cols):
+    for w in widen(rows, area_year, cols):
         assert w["_den_a"] == w["_den_b"], w["_key"]
-        first = w["_first"]
-        out.append({**labour_keys(first), "year": first["year"],
-                    "pct_nvq4_plus": w["pct_nvq4_plus"],
-                    "pct_nvq4_plus_ci95": w["pct_nvq4_plus_ci95"],
-                    "nvq4_plus_persons": w["nvq4_plus_persons"],
-                    "pct_no_qualifications": w["pct_no_qualifications"],
-                    "pct_no_qualifications_ci95": w["pct_no_qualifications_ci95"],
-                    "no_qualifications_persons": w["no_qualifications_persons"],
+        out.append({**labour_year_keys(w["_first"]), **measure_values(w, cols),
                     "population_16_64": w["_den_a"],
                     "source_id": joined_ids(w["_measures"]),
                     "confidence": joined_confidence(w["_measures"])})
@@ -1711,19 +1681,15 @@ APPRENTICESHIP_RELEASES = {
     reference_files=[f"{LAB}/england_region_apprenticeship_starts_rate_2017_18_to_2023_24.csv"],
 )
 def build_apprenticeships(ref: Path) -> list[dict[str, str]]:
-    rows = read_ref(ref, f"{LAB}/england_region_apprenticeship_starts_rate_2017_18_to_2023_24.csv")
-    assert single(rows, "unit") == "apprenticeship starts per 100,000 population"
-    out = []
-    for r in rows:
-        level, itl, itl1 = labour_area(r["itl1_code"])
-        out.append({"itl_level": level, "itl_code": itl, "itl1_code": itl1,
-                    "gss_code": r["gss_code"], "region": r["region"],
-                    "academic_year": r["academic_year"], "year": r["academic_year"][:4],
-                    "release": APPRENTICESHIP_RELEASES[r["source_id"]],
-                    "period_as_published": r["period_as_published"],
-                    "apprenticeship_starts_rate": r["value"], "source_id": r["source_id"],
-                    "confidence": r["confidence"]})
-    return out
+    rows = read_checked(
+        ref, f"{LAB}/england_region_apprenticeship_starts_rate_2017_18_to_2023_24.csv",
+        unit="apprenticeship starts per 100,000 population")
+    return [{**labour_keys(r), "academic_year": r["academic_year"],
+             "year": r["academic_year"][:4],
+             "release": APPRENTICESHIP_RELEASES[r["source_id"]],
+             "period_as_published": r["period_as_published"],
+             "apprenticeship_starts_rate": r["value"], "source_id": r["source_id"],
+             "confidence": r["confidence"]} for r in rows]
 
 
 @dataset(
@@ -1784,33 +1750,21 @@ def build_ca_labour(ref: Path) -> list[dict[str, str]]:
     rows = read_ref(ref, f"{LAB}/combined_authority_employment_and_level3.csv")
     assert all(r["period"] == f"Jan-Dec {r['year']}" for r in rows)
     assert single(rows, "obs_status") == ""
-    cols = {
-        "employment_rate_16_64": {"employment_rate": "value",
-                                  "employment_rate_lower_ci95": "lower_ci_95",
-                                  "employment_rate_upper_ci95": "upper_ci_95",
+    rates = {
+        "employment_rate_16_64": {**ci_columns("employment_rate"),
                                   "employed_persons": "numerator", "_den_a": "denominator"},
-        "economic_inactivity_rate_16_64": {"inactivity_rate": "value",
-                                           "inactivity_rate_lower_ci95": "lower_ci_95",
-                                           "inactivity_rate_upper_ci95": "upper_ci_95",
+        "economic_inactivity_rate_16_64": {**ci_columns("inactivity_rate"),
                                            "inactive_persons": "numerator",
                                            "_den_b": "denominator"},
-        "pct_16_64_level3_plus_nvq": {"pct_level3_plus": "value",
-                                      "pct_level3_plus_lower_ci95": "lower_ci_95",
-                                      "pct_level3_plus_upper_ci95": "upper_ci_95"},
     }
-    order = ["employment_rate", "employment_rate_lower_ci95", "employment_rate_upper_ci95",
-             "employed_persons", "inactivity_rate", "inactivity_rate_lower_ci95",
-             "inactivity_rate_upper_ci95", "inactive_persons"]
+    level3 = {"pct_16_64_level3_plus_nvq": ci_columns("pct_level3_plus")}
     out = []
-    for w in widen(rows, lambda r: (r["gss_code"], r["year"]), cols):
+    for w in widen(rows, lambda r: (r["gss_code"], r["year"]), {**rates, **level3}):
         assert w["_den_a"] == w["_den_b"], w["_key"]
         first = w["_first"]
         out.append({"gss_code": first["gss_code"], "area": first["ca_name"],
-                    "year": first["year"], **{c: w[c] for c in order},
-                    "population_16_64": w["_den_a"],
-                    "pct_level3_plus": w["pct_level3_plus"],
-                    "pct_level3_plus_lower_ci95": w["pct_level3_plus_lower_ci95"],
-                    "pct_level3_plus_upper_ci95": w["pct_level3_plus_upper_ci95"],
+                    "year": first["year"], **measure_values(w, rates),
+                    "population_16_64": w["_den_a"], **measure_values(w, level3),
                     "confidence": joined_confidence(w["_measures"])})
     return out
 
@@ -1884,17 +1838,15 @@ RD_MEASURES = {
     reference_files=[f"{LAB}/itl1_rd_expenditure.csv"],
 )
 def build_rd(ref: Path) -> list[dict[str, str]]:
-    rows = read_ref(ref, f"{LAB}/itl1_rd_expenditure.csv")
-    assert single(rows, "unit") == "GBP million (current prices)"
+    rows = read_checked(ref, f"{LAB}/itl1_rd_expenditure.csv",
+                        unit="GBP million (current prices)")
     out = []
     for r in rows:
-        level, itl, itl1 = labour_area(r["itl1_code"])
         year = r["year"]
         if year.startswith("FYE"):
             assert r["period"].startswith("financial year") and r["period"].endswith(year[-2:])
             year = year[3:]
-        out.append({"itl_level": level, "itl_code": itl, "itl1_code": itl1,
-                    "gss_code": r["gss_code"], "region": r["region"],
+        out.append({**labour_keys(r),
                     "measure": RD_MEASURES[r["measure"]], "period": r["period"], "year": year,
                     "release_date": RD_RELEASES[r["source_id"]], "rd_expenditure": r["value"],
                     "source_id": r["source_id"], "confidence": r["confidence"]})
@@ -1930,11 +1882,7 @@ INDUSTRY_CAVEATS = [
 
 def industry_row(r: dict[str, str], level: str) -> dict[str, str]:
     return {
-        "itl_level": level,
-        "itl_code": r["itl_code"],
-        "itl1_code": parent_itl1(r["itl_code"], level),
-        "region": r["region"],
-        "year": r["year"],
+        **itl_keys(r, level),
         "industry_code": r["industry_code"],
         "sic07_code": r["sic07_code_as_published"],
         "industry": r["industry"],
@@ -1989,10 +1937,9 @@ def industry_fields(levels_text: str) -> list[Field]:
     reference_files=[f"{LAB}/itl1_gva_by_industry_current_prices_1998_2021.csv"],
 )
 def build_industry_itl1(ref: Path) -> list[dict[str, str]]:
-    rows = read_ref(ref, f"{LAB}/itl1_gva_by_industry_current_prices_1998_2021.csv")
-    assert single(rows, "unit") == "GBP million, current prices"
-    assert single(rows, "source_id") == "ONS_REGGVA_IND_2023APR_T1C"
-    assert single(rows, "measure") == "gva_balanced"
+    rows = read_checked(ref, f"{LAB}/itl1_gva_by_industry_current_prices_1998_2021.csv",
+                        unit="GBP million, current prices",
+                        source_id="ONS_REGGVA_IND_2023APR_T1C", measure="gva_balanced")
     levels = {"UK": "UK", "UKX": "UK", "TLZ": "Extra-Regio", "TLB": "Country"}
     return [industry_row(r, levels.get(r["itl_code"], "ITL1")) for r in rows]
 
@@ -2026,9 +1973,8 @@ def build_industry_itl1(ref: Path) -> list[dict[str, str]]:
     reference_files=[f"{LAB}/itl2_gva_by_industry_current_prices.csv"],
 )
 def build_industry_itl2(ref: Path) -> list[dict[str, str]]:
-    rows = read_ref(ref, f"{LAB}/itl2_gva_by_industry_current_prices.csv")
-    assert single(rows, "unit") == "GBP million, current prices"
-    assert single(rows, "measure") == "gva_balanced"
+    rows = read_checked(ref, f"{LAB}/itl2_gva_by_industry_current_prices.csv",
+                        unit="GBP million, current prices", measure="gva_balanced")
     out = []
     for r in rows:
         row = industry_row(r, r["itl_level"])
@@ -2079,10 +2025,9 @@ def build_industry_itl2(ref: Path) -> list[dict[str, str]]:
     reference_files=[f"{LAB}/city_region_employees_by_industry_bres_2017.csv"],
 )
 def build_city_region_bres(ref: Path) -> list[dict[str, str]]:
-    rows = read_ref(ref, f"{LAB}/city_region_employees_by_industry_bres_2017.csv")
-    assert single(rows, "measure") == "employees"
-    assert single(rows, "source_id") == "NOMIS_BRES_2017_CA"
-    assert single(rows, "area_type") == "combined authority (Nomis 'combauth' geography)"
+    rows = read_checked(ref, f"{LAB}/city_region_employees_by_industry_bres_2017.csv",
+                        measure="employees", source_id="NOMIS_BRES_2017_CA",
+                        area_type="combined authority (Nomis 'combauth' geography)")
     return [
         {"area": r["area"], "itl1_code": r["parent_itl1_code"], "year": r["year"],
          "industry_code": r["industry_code"], "industry": r["industry"],
@@ -2131,7 +2076,7 @@ def policy_ids(*columns: str, text_columns: tuple[str, ...] = ("notes",)):
 
 def copy_columns(rows: list[dict[str, str]], mapping: dict[str, str]) -> list[dict[str, str]]:
     """Copy reference columns to output columns (output name -> input name)."""
-    return [{out: r[src] for out, src in mapping.items()} for r in rows]
+    return [pick(r, mapping) for r in rows]
 
 
 def whole_number_or_blank(text: str) -> str:
