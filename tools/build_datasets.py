@@ -673,6 +673,31 @@ def year_field(description: str = "Calendar year the figure refers to.") -> Fiel
     return Field("year", "integer", description, required=True)
 
 
+def required_text(name: str, description: str, **constraints) -> Field:
+    """A text column every row fills (codes, names, ids); ``constraints`` as in Field."""
+    return Field(name, "string", description, required=True, **constraints)
+
+
+def level_field(description: str) -> Field:
+    return required_text("itl_level", description, enum=True)
+
+
+def region_field(description: str = "Area name as published.") -> Field:
+    return required_text("region", description)
+
+
+def itl_key_fields(level: str, code: str, region: str = "Area name as published by ONS.",
+                   year: str | None = None) -> list[Field]:
+    """The columns of :func:`itl_keys`: itl_level, itl_code, itl1_code, region and year."""
+    return [level_field(level), required_text("itl_code", code), PARENT_FIELD,
+            region_field(region), year_field() if year is None else year_field(year)]
+
+
+def measure_field(name: str, type_: str, description: str, unit: str) -> Field:
+    """The dataset's measured figure: required, never negative."""
+    return Field(name, type_, description, unit=unit, required=True, minimum=0)
+
+
 # --------------------------------------------------------------------------------------
 # Productivity datasets (reference/uk_productivity)
 # --------------------------------------------------------------------------------------
@@ -694,17 +719,14 @@ POL = "policy_cases"
         "No index (UK = 100) is published here: divide by the UKX row of the same year."
     ),
     fields=[
-        Field("itl_level", "string", "Geography level: UK, Country (England), ITL1, ITL2 or "
-              "ITL3.", required=True, enum=True),
-        Field("itl_code", "string", "ITL 2021 code of the area (UKX = UK less extra-regio, "
-              "TLB = England). Join on this column, never on region names.", required=True),
-        PARENT_FIELD,
-        Field("region", "string", "Area name as published by ONS (TLH appears as 'East').",
-              required=True),
-        year_field(),
-        Field("gva_per_hour", "number", "GVA (balanced) per hour worked, current prices "
-              "(nominal, no regional price adjustment), unsmoothed.", unit="GBP per hour worked",
-              required=True, minimum=0),
+        *itl_key_fields(
+            "Geography level: UK, Country (England), ITL1, ITL2 or ITL3.",
+            "ITL 2021 code of the area (UKX = UK less extra-regio, TLB = England). Join on this "
+            "column, never on region names.",
+            "Area name as published by ONS (TLH appears as 'East')."),
+        measure_field("gva_per_hour", "number", "GVA (balanced) per hour worked, current prices "
+                      "(nominal, no regional price adjustment), unsmoothed.",
+                      "GBP per hour worked"),
         CONFIDENCE_FIELD,
     ],
     primary_key=["itl_code", "year"],
@@ -744,15 +766,10 @@ def build_gva_per_hour(ref: Path) -> list[dict[str, str]]:
         "The UK comparator row is UKX."
     ),
     fields=[
-        Field("itl_level", "string", "Geography level: UK, Country (England) or ITL1.",
-              required=True, enum=True),
-        Field("itl_code", "string", "ITL 2021 code (UKX = UK less extra-regio, TLB = England).",
-              required=True),
-        PARENT_FIELD,
-        Field("region", "string", "Area name as published by ONS.", required=True),
-        year_field(),
-        Field("gva_per_job", "integer", "GVA (balanced) per filled job, current prices "
-              "(nominal), unsmoothed.", unit="GBP per filled job", required=True, minimum=0),
+        *itl_key_fields("Geography level: UK, Country (England) or ITL1.",
+                        "ITL 2021 code (UKX = UK less extra-regio, TLB = England)."),
+        measure_field("gva_per_job", "integer", "GVA (balanced) per filled job, current prices "
+                      "(nominal), unsmoothed.", "GBP per filled job"),
         CONFIDENCE_FIELD,
     ],
     primary_key=["itl_code", "year"],
@@ -787,15 +804,11 @@ def build_gva_per_job(ref: Path) -> list[dict[str, str]]:
         "productivity tables use UKX (UK less extra-regio) instead."
     ),
     fields=[
-        Field("itl_level", "string", "Geography level: UK, Country (England) or ITL1.",
-              required=True, enum=True),
-        Field("itl_code", "string", "ITL 2021 code (UK = United Kingdom, TLB = England). Note: "
-              "UK here, UKX in the productivity tables.", required=True),
-        PARENT_FIELD,
-        Field("region", "string", "Area name as published by ONS.", required=True),
-        year_field("Calendar year (mid-year estimate)."),
-        Field("population", "integer", "Total resident population.", unit="persons",
-              required=True, minimum=0),
+        *itl_key_fields("Geography level: UK, Country (England) or ITL1.",
+                        "ITL 2021 code (UK = United Kingdom, TLB = England). Note: UK here, UKX "
+                        "in the productivity tables.",
+                        year="Calendar year (mid-year estimate)."),
+        measure_field("population", "integer", "Total resident population.", "persons"),
         CONFIDENCE_FIELD,
     ],
     primary_key=["itl_code", "year"],
@@ -830,16 +843,12 @@ def build_population(ref: Path) -> list[dict[str, str]]:
         "There is no UK total row."
     ),
     fields=[
-        Field("itl_level", "string", "Geography level (ITL1 only).", required=True, enum=True),
-        Field("itl_code", "string", "ITL 2021 code of the region.", required=True),
-        PARENT_FIELD,
-        Field("region", "string", "Region name (standard ONS names).", required=True),
-        year_field(),
+        *itl_key_fields("Geography level (ITL1 only).", "ITL 2021 code of the region.",
+                        "Region name (standard ONS names)."),
         Field("price_basis", "string", "current = current prices (nominal); cvm = chained "
               "volume measure in 2022 money value (equal to current prices in 2022, the "
               "reference year).", required=True, enum=["current", "cvm"]),
-        Field("gva", "integer", "GVA (balanced), all industries.", unit="GBP million",
-              required=True, minimum=0),
+        measure_field("gva", "integer", "GVA (balanced), all industries.", "GBP million"),
         CONFIDENCE_FIELD,
     ],
     primary_key=["itl_code", "year", "price_basis"],
@@ -1082,12 +1091,8 @@ def build_headline(ref: Path) -> list[dict[str, str]]:
         "main points, and 2019 GDP per head and growth points from the 1998-2019 edition."
     ),
     fields=[
-        Field("itl_level", "string", "Geography level: UK, Country, ITL1 or ITL3.",
-              required=True, enum=True),
-        Field("itl_code", "string", "ITL 2021 code (UK = United Kingdom).", required=True),
-        PARENT_FIELD,
-        Field("region", "string", "Area name as published.", required=True),
-        year_field(),
+        *itl_key_fields("Geography level: UK, Country, ITL1 or ITL3.",
+                        "ITL 2021 code (UK = United Kingdom).", "Area name as published."),
         Field("measure", "string", "population (million persons), gdp (GBP million), "
               "gdp_per_head (GBP per person), real_gdp_growth or real_gdp_per_head_growth "
               "(percent change on previous year).", required=True, enum=True),
@@ -1164,9 +1169,8 @@ ITL1_TILES = [
         "names are those of gva_per_hour. Row 0 is the top row, column 0 the left column."
     ),
     fields=[
-        Field("itl_code", "string", "ITL 2021 code of the ITL1 region.", required=True,
-              unique=True),
-        Field("region", "string", "Region name as in gva_per_hour.", required=True),
+        required_text("itl_code", "ITL 2021 code of the ITL1 region.", unique=True),
+        region_field("Region name as in gva_per_hour."),
         Field("abbreviation", "string", "Short label (2-3 letters) for the tile, chosen for "
               "the course.", required=True, unique=True),
         Field("row", "integer", "Grid row, 0 = top (schematic, designed for the course).",
@@ -1215,13 +1219,13 @@ def build_itl1_tiles(ref: Path) -> list[dict[str, str]]:
         "(TLD35 -> TLD3 -> TLD), which is how ONS builds ITL codes."
     ),
     fields=[
-        Field("itl_level", "string", "ITL1, ITL2 or ITL3.", required=True, enum=True),
-        Field("itl_code", "string", "ITL 2021 code.", required=True, unique=True),
+        level_field("ITL1, ITL2 or ITL3."),
+        required_text("itl_code", "ITL 2021 code.", unique=True),
         PARENT_FIELD,
         Field("itl2_code", "string", "Derived: the ITL2 area containing the area (the first "
               "four characters of an ITL3 code; the code itself for ITL2); empty for ITL1."),
-        Field("region", "string", "Area name as published in ONS Table A4 (some ITL2 and ITL3 "
-              "areas share a name with their parent, e.g. TLK3 and TLK30).", required=True),
+        region_field("Area name as published in ONS Table A4 (some ITL2 and ITL3 areas share "
+                     "a name with their parent, e.g. TLK3 and TLK30)."),
     ],
     primary_key=["itl_code"],
     source_ids=["ONS_SUBREGPROD_2023JUN_A4"],
@@ -1274,18 +1278,17 @@ def labour_area(code: str) -> tuple[str, str, str]:
     raise ValueError(f"unexpected area code {code!r}")
 
 
-LABOUR_LEVEL_FIELD = Field(
-    "itl_level", "string", "Geography level: UK, GB (Great Britain, where published), Country "
-    "(England) or ITL1.", required=True, enum=True)
-LABOUR_CODE_FIELD = Field(
-    "itl_code", "string", "Join key: ITL 2021 code of the region; UK for the United Kingdom; "
-    "TLB for England (published as ENG in the reference; TLB is England's ITL code); GB for "
-    "Great Britain (no ITL code exists, so the course uses GB).", required=True)
+LABOUR_LEVEL_FIELD = level_field(
+    "Geography level: UK, GB (Great Britain, where published), Country (England) or ITL1.")
+LABOUR_CODE_FIELD = required_text(
+    "itl_code", "Join key: ITL 2021 code of the region; UK for the United Kingdom; TLB for "
+    "England (published as ENG in the reference; TLB is England's ITL code); GB for Great "
+    "Britain (no ITL code exists, so the course uses GB).")
 LABOUR_PARENT_FIELD = Field(
     "itl1_code", "string", "Code of the ITL1 region (equal to itl_code for ITL1 rows); empty "
     "for UK, GB and England rows.")
-GSS_FIELD = Field("gss_code", "string", "ONS GSS code of the area as published (K02000001 = "
-                  "UK, E92000001 = England, E12... = English regions, ...).", required=True)
+GSS_FIELD = required_text("gss_code", "ONS GSS code of the area as published (K02000001 = "
+                          "UK, E92000001 = England, E12... = English regions, ...).")
 
 
 def labour_keys(r: dict[str, str]) -> dict[str, str]:
@@ -1321,7 +1324,7 @@ def measure_values(w: dict, measure_cols: dict[str, dict[str, str]]) -> dict[str
 
 def labour_key_fields() -> list[Field]:
     return [LABOUR_LEVEL_FIELD, LABOUR_CODE_FIELD, LABOUR_PARENT_FIELD, GSS_FIELD,
-            Field("region", "string", "Area name as published.", required=True)]
+            region_field()]
 
 
 def widen(rows: list[dict[str, str]], key: Callable[[dict[str, str]], tuple],
@@ -1370,8 +1373,8 @@ def ci_fields(prefix: str, label: str) -> list[Field]:
     ]
 
 
-SOURCE_ID_FIELD = Field("source_id", "string", "Source of the row's figures (ids separated by "
-                        "';'; see the resource's sources).", required=True)
+SOURCE_ID_FIELD = required_text("source_id", "Source of the row's figures (ids separated "
+                                "by ';'; see the resource's sources).")
 
 
 @dataset(
@@ -1386,12 +1389,11 @@ SOURCE_ID_FIELD = Field("source_id", "string", "Source of the row's figures (ids
     fields=[
         *labour_key_fields(),
         year_field("Calendar year of the January-December survey period."),
-        Field("employment_rate", "number", "Employed people aged 16-64 as a percentage of "
-              "all people aged 16-64.", unit="percent", required=True, minimum=0),
+        measure_field("employment_rate", "number", "Employed people aged 16-64 as a "
+                      "percentage of all people aged 16-64.", "percent"),
         *ci_fields("employment_rate", "the employment rate"),
-        Field("inactivity_rate", "number", "Economically inactive people aged 16-64 as a "
-              "percentage of all people aged 16-64.", unit="percent", required=True,
-              minimum=0),
+        measure_field("inactivity_rate", "number", "Economically inactive people aged 16-64 "
+                      "as a percentage of all people aged 16-64.", "percent"),
         *ci_fields("inactivity_rate", "the inactivity rate"),
         SOURCE_ID_FIELD,
         CONFIDENCE_FIELD,
@@ -1440,8 +1442,8 @@ def build_employment(ref: Path) -> list[dict[str, str]]:
     fields=[
         *labour_key_fields(),
         year_field("Year of the April ASHE survey."),
-        Field("median_weekly_pay", "number", "Median gross weekly pay, all employees, by "
-              "residence, current prices.", unit="GBP per week", required=True, minimum=0),
+        measure_field("median_weekly_pay", "number", "Median gross weekly pay, all employees, "
+                      "by residence, current prices.", "GBP per week"),
         Field("median_weekly_pay_lower_ci95", "number", "Lower 95% confidence limit, as "
               "supplied.", unit="GBP per week"),
         Field("median_weekly_pay_upper_ci95", "number", "Upper 95% confidence limit, as "
@@ -1482,10 +1484,9 @@ def build_median_pay(ref: Path) -> list[dict[str, str]]:
     fields=[
         *labour_key_fields(),
         year_field(),
-        Field("gdhi_per_head", "integer", "GDHI per head, current prices.",
-              unit="GBP per head", required=True, minimum=0),
-        Field("gdhi", "integer", "GDHI total, current prices.", unit="GBP million",
-              required=True, minimum=0),
+        measure_field("gdhi_per_head", "integer", "GDHI per head, current prices.",
+                      "GBP per head"),
+        measure_field("gdhi", "integer", "GDHI total, current prices.", "GBP million"),
         CONFIDENCE_FIELD,
     ],
     primary_key=["itl_code", "year"],
@@ -1527,9 +1528,9 @@ def build_gdhi(ref: Path) -> list[dict[str, str]]:
     fields=[
         *labour_key_fields(),
         year_field("Calendar year of the APS dataset."),
-        Field("pct_level3_plus", "number", "People aged 16-64 with level 3+ qualifications "
-              "(NVQ basis) as a percentage of all people aged 16-64.",
-              unit="percent of people aged 16-64", required=True, minimum=0),
+        measure_field("pct_level3_plus", "number", "People aged 16-64 with level 3+ "
+                      "qualifications (NVQ basis) as a percentage of all people aged 16-64.",
+                      "percent of people aged 16-64"),
         *ci_fields("pct_level3_plus", "the level 3+ share"),
         CONFIDENCE_FIELD,
     ],
@@ -1569,16 +1570,15 @@ def build_level3(ref: Path) -> list[dict[str, str]]:
     fields=[
         *labour_key_fields(),
         year_field("Calendar year of the APS dataset."),
-        Field("pct_nvq4_plus", "number", "People aged 16-64 qualified to NVQ4+ as a "
-              "percentage of all people aged 16-64.", unit="percent of people aged 16-64",
-              required=True, minimum=0),
+        measure_field("pct_nvq4_plus", "number", "People aged 16-64 qualified to NVQ4+ as a "
+                      "percentage of all people aged 16-64.", "percent of people aged 16-64"),
         Field("pct_nvq4_plus_ci95", "number", "Half-width of the 95% confidence interval "
               "(the +/- figure as supplied).", unit="percentage points"),
         Field("nvq4_plus_persons", "integer", "Numerator: people aged 16-64 with NVQ4+ "
               "(rounded to the nearest 100 in the source).", unit="persons", minimum=0),
-        Field("pct_no_qualifications", "number", "People aged 16-64 with no qualifications as "
-              "a percentage of all people aged 16-64.", unit="percent of people aged 16-64",
-              required=True, minimum=0),
+        measure_field("pct_no_qualifications", "number", "People aged 16-64 with no "
+                      "qualifications as a percentage of all people aged 16-64.",
+                      "percent of people aged 16-64"),
         Field("pct_no_qualifications_ci95", "number", "Half-width of the 95% confidence "
               "interval, as supplied.", unit="percentage points"),
         Field("no_qualifications_persons", "integer", "Numerator: people aged 16-64 with no "
@@ -1645,23 +1645,21 @@ APPRENTICESHIP_RELEASES = {
         "use by default) and an earlier one (2017/18-2022/23)."
     ),
     fields=[
-        Field("itl_level", "string", "Country (England) or ITL1.", required=True, enum=True),
-        Field("itl_code", "string", "ITL 2021 code (TLB = England, published as ENG in the "
-              "reference).", required=True),
+        level_field("Country (England) or ITL1."),
+        required_text("itl_code", "ITL 2021 code (TLB = England, published as ENG in the "
+                      "reference)."),
         LABOUR_PARENT_FIELD,
         GSS_FIELD,
-        Field("region", "string", "Area name as published.", required=True),
-        Field("academic_year", "string", "Academic year, August to July (e.g. 2018/19).",
-              required=True),
+        region_field(),
+        required_text("academic_year", "Academic year, August to July (e.g. 2018/19)."),
         year_field("Derived: the calendar year in which the academic year starts (2018 for "
                    "2018/19), for filtering."),
         Field("release", "string", "Which DfE vintage the row comes from: 2024-11-28 (current; "
               "use by default) or 'earlier (not recorded)'. Never mix vintages in one series.",
               required=True, enum=True),
-        Field("period_as_published", "string", "Period string exactly as in the source.",
-              required=True),
-        Field("apprenticeship_starts_rate", "integer", "Apprenticeship starts per 100,000 "
-              "population.", unit="starts per 100,000 population", required=True, minimum=0),
+        required_text("period_as_published", "Period string exactly as in the source."),
+        measure_field("apprenticeship_starts_rate", "integer", "Apprenticeship starts per "
+                      "100,000 population.", "starts per 100,000 population"),
         SOURCE_ID_FIELD,
         CONFIDENCE_FIELD,
     ],
@@ -1705,17 +1703,16 @@ def build_apprenticeships(ref: Path) -> list[dict[str, str]]:
         "published; combined authorities have no ITL code."
     ),
     fields=[
-        Field("gss_code", "string", "ONS GSS code of the combined authority (E47...), the "
-              "join key for this file.", required=True),
-        Field("area", "string", "Combined authority name as published.", required=True),
+        required_text("gss_code", "ONS GSS code of the combined authority (E47...), the "
+                      "join key for this file."),
+        required_text("area", "Combined authority name as published."),
         year_field("Calendar year of the January-December survey period."),
-        Field("employment_rate", "number", "Employment rate, aged 16-64.", unit="percent",
-              required=True, minimum=0),
+        measure_field("employment_rate", "number", "Employment rate, aged 16-64.", "percent"),
         *ci_fields("employment_rate", "the employment rate"),
         Field("employed_persons", "number", "Numerator of the employment rate (APS weighted "
               "count as published, stored with a decimal point).", unit="persons", minimum=0),
-        Field("inactivity_rate", "number", "Economic inactivity rate, aged 16-64.",
-              unit="percent", required=True, minimum=0),
+        measure_field("inactivity_rate", "number", "Economic inactivity rate, aged 16-64.",
+                      "percent"),
         *ci_fields("inactivity_rate", "the inactivity rate"),
         Field("inactive_persons", "number", "Numerator of the inactivity rate (APS weighted "
               "count as published).", unit="persons", minimum=0),
@@ -1793,13 +1790,12 @@ RD_MEASURES = {
         "June 2024). Total R&D (GERD) by region is not included: see the caveats."
     ),
     fields=[
-        Field("itl_level", "string", "Geography level: UK, Country (England) or ITL1.",
-              required=True, enum=True),
-        Field("itl_code", "string", "ITL 2021 code (UK = United Kingdom, TLB = England, "
-              "published as ENG in the reference).", required=True),
+        level_field("Geography level: UK, Country (England) or ITL1."),
+        required_text("itl_code", "ITL 2021 code (UK = United Kingdom, TLB = England, "
+                      "published as ENG in the reference)."),
         LABOUR_PARENT_FIELD,
         GSS_FIELD,
-        Field("region", "string", "Area name as published.", required=True),
+        region_field(),
         Field("measure", "string", "berd = business enterprise R&D (performed by businesses); "
               "public_funded_rd = public-funded gross regional R&D expenditure (capital and "
               "non-capital).", required=True, enum=True),
@@ -1810,8 +1806,8 @@ RD_MEASURES = {
         Field("release_date", "string", "Release the figure comes from (ISO date): BERD "
               "2024-12-11 (2023 release) or 2024-02-27 (2022 release); public R&D 2024-06-25.",
               required=True, enum=True),
-        Field("rd_expenditure", "integer", "R&D expenditure, current prices.",
-              unit="GBP million", required=True, minimum=0),
+        measure_field("rd_expenditure", "integer", "R&D expenditure, current prices.",
+                      "GBP million"),
         SOURCE_ID_FIELD,
         CONFIDENCE_FIELD,
     ],
@@ -1894,14 +1890,9 @@ def industry_row(r: dict[str, str], level: str) -> dict[str, str]:
 
 def industry_fields(levels_text: str) -> list[Field]:
     return [
-        Field("itl_level", "string", levels_text, required=True, enum=True),
-        Field("itl_code", "string", "ITL 2021 code as published (UK, UKX = UK less "
-              "Extra-Regio, the comparator to use; TLZ = Extra-Regio; TLB = England).",
-              required=True),
-        PARENT_FIELD,
-        Field("region", "string", "Area name as published by ONS (TLH is 'East').",
-              required=True),
-        year_field(),
+        *itl_key_fields(levels_text, "ITL 2021 code as published (UK, UKX = UK less "
+                        "Extra-Regio, the comparator to use; TLZ = Extra-Regio; TLB = England).",
+                        "Area name as published by ONS (TLH is 'East')."),
         Field("industry_code", "string", "Industry line: TOTAL, A-E, G-T, a SIC 2007 section "
               "letter, 68IMP, or a manufacturing sub-section code (CA, CD-CF, ...).",
               required=True, enum=True),
@@ -2004,8 +1995,8 @@ def build_industry_itl2(ref: Path) -> list[dict[str, str]]:
         Field("industry_code", "string", "SIC 2007 section letter (A-U).", required=True,
               enum=True),
         Field("industry", "string", "Section description.", required=True),
-        Field("employees", "integer", "Employee jobs, workplace-based, rounded as published "
-              "in BRES open access.", unit="employee jobs", required=True, minimum=0),
+        measure_field("employees", "integer", "Employee jobs, workplace-based, rounded as "
+                      "published in BRES open access.", "employee jobs"),
         CONFIDENCE_FIELD,
     ],
     primary_key=["area", "industry_code"],
