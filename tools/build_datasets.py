@@ -621,6 +621,20 @@ def read_checked(ref: Path, rel: str, **expected: str) -> list[dict[str, str]]:
     return rows
 
 
+def copy_row(r: dict[str, str], columns: str,
+             **sources: str | Callable[[dict[str, str]], str]) -> dict[str, str]:
+    """An output row with the space-separated ``columns``, in that order.
+
+    Each column is copied from the reference column of the same name, unless ``sources`` names
+    another reference column for it or gives a function of the reference row (derived).
+    """
+    out = {}
+    for name in columns.split():
+        source = sources.get(name, name)
+        out[name] = source(r) if callable(source) else r[source]
+    return out
+
+
 def itl_keys(r: dict[str, str], level: str | None = None,
              region: str = "region") -> dict[str, str]:
     """The ITL key columns of a reference row: itl_level, itl_code, itl1_code (derived from
@@ -938,20 +952,10 @@ def build_relative_productivity(ref: Path) -> list[dict[str, str]]:
     rows = read_checked(ref, f"{PROD}/published_relative_productivity_points.csv",
                         unit="percent difference from comparator (positive = above)")
     return [
-        {
-            "geography_level": r["geography_type"],
-            "geography_scheme": r["geography_scheme"],
-            "area_code": r["area_code"],
-            "itl_code": r["area_code"] if r["geography_scheme"] == "ITL 2021" else "",
-            "area": r["area"],
-            "year": r["year"],
-            "measure": r["measure"],
-            "comparator": r["comparator"],
-            "percent_difference": r["value"],
-            "source_id": r["source_id"],
-            "confidence": r["confidence"],
-            "notes": r["notes"],
-        }
+        copy_row(r, "geography_level geography_scheme area_code itl_code area year measure "
+                 "comparator percent_difference source_id confidence notes",
+                 geography_level="geography_type", percent_difference="value",
+                 itl_code=lambda r: r["area_code"] if r["geography_scheme"] == "ITL 2021" else "")
         for r in rows
     ]
 
@@ -1014,21 +1018,9 @@ def build_relative_productivity(ref: Path) -> list[dict[str, str]]:
 def build_international(ref: Path) -> list[dict[str, str]]:
     rows = read_ref(ref, f"{PROD}/international_and_city_comparisons.csv")
     return [
-        {
-            "fact_id": r["fact_id"],
-            "indicator": r["indicator"],
-            "what_it_measures": r["what_it_measures"],
-            "geography": r["geography"],
-            "country_or_area": r["country_or_area"],
-            "year_of_data": r["year_of_data"],
-            "value_as_published": r["value"],
-            "value": _number_or_blank(r["value"]),
-            "unit": r["unit"],
-            "source_id": r["source_id"],
-            "publisher": r["publisher"],
-            "confidence": r["confidence"],
-            "notes": r["notes"],
-        }
+        copy_row(r, "fact_id indicator what_it_measures geography country_or_area year_of_data "
+                 "value_as_published value unit source_id publisher confidence notes",
+                 value_as_published="value", value=lambda r: _number_or_blank(r["value"]))
         for r in rows
     ]
 
@@ -1068,15 +1060,8 @@ def build_international(ref: Path) -> list[dict[str, str]]:
 def build_headline(ref: Path) -> list[dict[str, str]]:
     rows = read_ref(ref, f"{PROD}/headline_findings.csv")
     return [
-        {
-            "finding_id": r["finding_id"],
-            "topic": r["topic"],
-            "finding": r["finding_paraphrased"],
-            "key_numbers": r["key_numbers"],
-            "data_year": r["data_year"],
-            "source_id": r["source_id"],
-            "confidence": r["confidence"],
-        }
+        copy_row(r, "finding_id topic finding key_numbers data_year source_id confidence",
+                 finding="finding_paraphrased")
         for r in rows
     ]
 
@@ -1121,16 +1106,8 @@ def build_headline(ref: Path) -> list[dict[str, str]]:
 def build_gdp_per_head(ref: Path) -> list[dict[str, str]]:
     rows = read_ref(ref, f"{PROD}/itl1_gdp_per_head_published_points.csv")
     return [
-        {
-            **itl_keys(r, region="area"),
-            "measure": r["measure"],
-            "value": r["value"],
-            "unit": r["unit"],
-            "price_basis": r["price_basis"],
-            "source_id": r["source_id"],
-            "confidence": r["confidence"],
-            "notes": r["notes"],
-        }
+        {**itl_keys(r, region="area"),
+         **copy_row(r, "measure value unit price_basis source_id confidence notes")}
         for r in rows
     ]
 
@@ -1682,12 +1659,13 @@ def build_apprenticeships(ref: Path) -> list[dict[str, str]]:
     rows = read_checked(
         ref, f"{LAB}/england_region_apprenticeship_starts_rate_2017_18_to_2023_24.csv",
         unit="apprenticeship starts per 100,000 population")
-    return [{**labour_keys(r), "academic_year": r["academic_year"],
-             "year": r["academic_year"][:4],
-             "release": APPRENTICESHIP_RELEASES[r["source_id"]],
-             "period_as_published": r["period_as_published"],
-             "apprenticeship_starts_rate": r["value"], "source_id": r["source_id"],
-             "confidence": r["confidence"]} for r in rows]
+    return [{**labour_keys(r),
+             **copy_row(r, "academic_year year release period_as_published "
+                        "apprenticeship_starts_rate source_id confidence",
+                        year=lambda r: r["academic_year"][:4],
+                        release=lambda r: APPRENTICESHIP_RELEASES[r["source_id"]],
+                        apprenticeship_starts_rate="value")}
+            for r in rows]
 
 
 @dataset(
@@ -1877,15 +1855,10 @@ INDUSTRY_CAVEATS = [
 
 
 def industry_row(r: dict[str, str], level: str) -> dict[str, str]:
-    return {
-        **itl_keys(r, level),
-        "industry_code": r["industry_code"],
-        "sic07_code": r["sic07_code_as_published"],
-        "industry": r["industry"],
-        "industry_level": r["level"],
-        "gva": r["value"],
-        "confidence": r["confidence"],
-    }
+    return {**itl_keys(r, level),
+            **copy_row(r, "industry_code sic07_code industry industry_level gva confidence",
+                       sic07_code="sic07_code_as_published", industry_level="level",
+                       gva="value")}
 
 
 def industry_fields(levels_text: str) -> list[Field]:
@@ -2020,9 +1993,8 @@ def build_city_region_bres(ref: Path) -> list[dict[str, str]]:
                         measure="employees", source_id="NOMIS_BRES_2017_CA",
                         area_type="combined authority (Nomis 'combauth' geography)")
     return [
-        {"area": r["area"], "itl1_code": r["parent_itl1_code"], "year": r["year"],
-         "industry_code": r["industry_code"], "industry": r["industry"],
-         "employees": r["value"], "confidence": r["confidence"]}
+        copy_row(r, "area itl1_code year industry_code industry employees confidence",
+                 itl1_code="parent_itl1_code", employees="value")
         for r in rows
     ]
 
@@ -2044,6 +2016,7 @@ POLICY_CONFIDENCE = Field(
 POLICY_SOURCE = Field(
     "source_id", "string", "Source ids separated by ';'; each resolves to a row of "
     "policy_sources and to an entry in this resource's sources.", required=True)
+NOTES_FIELD = Field("notes", "string", "Notes from the reference.")
 POLICY_ATTRIBUTION = (
     "Publishers as named in policy_sources (US federal works are public domain; UK government "
     "material: Open Government Licence v3.0; UK Parliament: Open Parliament Licence v3.0; "
@@ -2172,7 +2145,7 @@ def build_timeline(ref: Path) -> list[dict[str, str]]:
                       "published (may carry a note, e.g. '6 (derived: ...)')."),),
         POLICY_SOURCE,
         POLICY_CONFIDENCE,
-        *text_fields(("notes", "Notes from the reference."),),
+        NOTES_FIELD,
     ],
     source_ids=policy_ids("source_id"),
     coverage="England: GLA and mayoral combined authorities, 2000-2025",
@@ -2247,7 +2220,7 @@ simple_policy(
         Field("source_id", "string", "Source ids separated by ';' (empty for the not-found "
               "placeholder row)."),
         POLICY_CONFIDENCE,
-        *text_fields(("notes", "Notes from the reference."),),
+        NOTES_FIELD,
     ],
     ["The IS-8 sectors are defined at 4-5 digit SIC: any mapping to SIC sections is an "
      "approximation and must be labelled as one.",
@@ -2291,7 +2264,7 @@ simple_policy(
                       "white paper's wording).", True)),
         POLICY_SOURCE,
         POLICY_CONFIDENCE,
-        *text_fields(("notes", "Notes from the reference."),),
+        NOTES_FIELD,
     ],
     ["Paraphrased from press summaries: check the white paper's wording before quoting.",
      "The R&D mission is growth (+40% outside the Greater South East), not a zero-sum move."],
@@ -2313,7 +2286,7 @@ simple_policy(
                      ("government_action", "The action announced, paraphrased.", True)),
         POLICY_SOURCE,
         POLICY_CONFIDENCE,
-        *text_fields(("notes", "Notes from the reference."),),
+        NOTES_FIELD,
     ],
     ["Second-hand summaries: only the opening of the review itself was readable; verify "
      "against the primary document (UT93) before leaning on it.",
@@ -2341,7 +2314,7 @@ simple_policy(
                      ("jan2025_selection", "January 2025 selection (later withdrawn).")),
         Field("source_id", "string", "Source ids separated by ';'.", required=True),
         POLICY_CONFIDENCE,
-        *text_fields(("notes", "Notes from the reference."),),
+        NOTES_FIELD,
     ],
     ["The 31st designee and lead organisations for 9 designees were not found."],
     ["04-clusters", "07-competitions"],
@@ -2396,7 +2369,7 @@ simple_policy(
                      ("maximum_award", "Maximum award as published.", True)),
         POLICY_SOURCE,
         POLICY_CONFIDENCE,
-        *text_fields(("notes", "Notes from the reference."),),
+        NOTES_FIELD,
     ],
     ["Lead organisations for five engines are inferred from the finalist list.",
      "NSF said in late 2025 that $135M had gone to nine engines; which inaugural engine "
@@ -2423,7 +2396,7 @@ simple_policy(
               unit="USD million", minimum=0),
         POLICY_SOURCE,
         POLICY_CONFIDENCE,
-        *text_fields(("notes", "Notes from the reference."),),
+        NOTES_FIELD,
     ],
     ["Award amounts were announced as approximate; they sum to 181 against the $184M total.",
      "13 of the 22 finalists were not identified.",
@@ -2466,7 +2439,7 @@ simple_policy(
               "not seen.", unit="USD million", minimum=0),
         Field("source_id", "string", "Source ids separated by ';'.", required=True),
         POLICY_CONFIDENCE,
-        *text_fields(("notes", "Notes from the reference."),),
+        NOTES_FIELD,
     ],
     ["Partial: 9 of the 21 winners, and amounts for two identified winners, were not found."],
     ["04-clusters", "07-competitions"],
@@ -2475,13 +2448,9 @@ simple_policy(
 
 
 def convert_funnel(r: dict[str, str]) -> dict[str, str]:
-    return {
-        "programme": r["programme"], "country": r["country"], "stage": r["stage"],
-        "date": r["date"], "count_as_published": r["count"],
-        "count": whole_number_or_blank(r["count"]), "count_unit": r["count_unit"],
-        "amount_as_published": r["amount_as_published"], "source_id": r["source_id"],
-        "confidence": r["confidence"], "notes": r["notes"],
-    }
+    return copy_row(r, "programme country stage date count_as_published count count_unit "
+                    "amount_as_published source_id confidence notes",
+                    count_as_published="count", count=lambda r: whole_number_or_blank(r["count"]))
 
 
 simple_policy(
