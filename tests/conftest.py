@@ -8,6 +8,7 @@ fixture). Without the thing they need they skip with a loud reason; under CI (``
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,16 @@ def raises(func, *args, words=(), **kwargs) -> str:
         assert word in message, f"{word!r} not in message:\n{message}"
     assert "How to fix:" in message
     return message
+
+
+def stop(proc: subprocess.Popen, timeout: float = 20) -> None:
+    """Stop a server a test started: terminate, then kill if it has not gone within ``timeout``."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
 
 
 def require(condition: bool, reason: str) -> None:

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from conftest import REPO, require
+from conftest import REPO, require, stop
 
 from course.grading import lab_command, student_view
 
@@ -82,12 +82,7 @@ def lab(tmp_path_factory):
             pytest.fail("JupyterLab did not start within 120 s")
         yield {"base": base, "token": token, "view": view, "log": work / "lab.log"}
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop(proc, timeout=30)
         log.close()
 
 

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import stop
 
 from course.grading import (
     DISABLED_LAB_EXTENSIONS,
@@ -484,9 +485,4 @@ def test_lab_serves_only_the_student_view_without_instructor_tools(tmp_path):
         for plugin in DISABLED_LAB_EXTENSIONS:
             assert f'"{plugin}"' in page.split("disabledExtensions", 1)[1][:1000]
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
