@@ -20,6 +20,10 @@ Sections (``--only`` takes any of these names):
     parallel speed-up from one worker to two.
 ``sizes``
     Bytes of each lesson notebook: source, release, executed with outputs.
+``hub``
+    A workshop's login wave: ``--hub-users N`` simulated students (default 75) log in to a real
+    local JupyterHub at the same instant and run the first cells, then every example, of lesson
+    01: spawn, first-cell and login-to-last-cell p95 and memory (PSS) per student.
 
 Benchmarks measure; they never assert timings. ``tests/test_benchmarks_harness.py`` checks that the
 measuring functions themselves are right.
@@ -27,7 +31,7 @@ measuring functions themselves are right.
 
 from __future__ import annotations
 
-SECTIONS = ("lessons", "widgets", "imports", "grading", "sizes")
+SECTIONS = ("lessons", "widgets", "imports", "grading", "sizes", "hub")
 
 #: Targets from DESIGN.md, "Performance budget".
 TARGETS = {

@@ -31,6 +31,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="simulated control changes per widget (default 400, at least 200 for the budget)")
     p.add_argument("--class-size", type=int, default=None,
                    help="submissions in the class graded with 1 and 2 workers (default 6)")
+    p.add_argument("--hub-users", type=int, default=None,
+                   help="simulated students in the hub section's login wave (default 75; quick 10)")
     p.add_argument("--lessons-dir", default=str(REPO / "lessons"),
                    help="folder of lesson folders (default: the repository's lessons/)")
     p.add_argument("--lesson", action="append", default=None, metavar="ID",
@@ -53,6 +55,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.interactions = 60 if args.quick else 400
     if args.class_size is None:
         args.class_size = 4 if args.quick else 6
+    if args.hub_users is None:
+        args.hub_users = 10 if args.quick else 75
+    if not 1 <= args.hub_users <= 200:
+        p.error("--hub-users must be between 1 and 200")
     if args.repeat < 1 or args.interactions < 1 or args.class_size < 1:
         p.error("--repeat, --interactions and --class-size must be at least 1")
     return args
@@ -153,6 +159,10 @@ def main(argv: list[str] | None = None) -> int:
             return sizes.bench(found, executed, lessons_dir=lessons_dir, log=log)
 
         run_section("sizes", run_sizes)
+    if "hub" in args.sections:
+        from benchmarks import hub_bench
+
+        run_section("hub", lambda: hub_bench.bench(args.hub_users, log=log))
 
     results["machine"] = machine.finish(info)
     md, js = report.write(results, args.out)

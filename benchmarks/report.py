@@ -234,8 +234,48 @@ def sizes_table(res: dict) -> list[str]:
     return lines
 
 
+def hub_table(res: dict) -> list[str]:
+    from benchmarks.hub_bench import HUB_TARGETS
+
+    t = HUB_TARGETS
+    lines = [
+        f"{res['users']} simulated students log in to a local JupyterHub at the same instant, open "
+        f"the nbgitpuller link of {res['lesson']}, start a server, pull the course and run its "
+        "cells in a new kernel (`deploy/local/hubload.py`). Memory is PSS per student (server + "
+        "kernel) at the moment all of them were active.",
+        "",
+        "| cells | ok | spawn p95 s | first cell p95 s | login to last cell p95 s "
+        "| PSS per student mean / max MB | all students MB | hub + proxy MB | within target |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for which, r in res["runs"].items():
+        verdict = _verdict([("spawn", r["spawn_p95_s"], t["spawn_p95_s"]),
+                            ("first cell", r["first_cell_p95_s"], t["first_cell_p95_s"]),
+                            ("last cell", r["login_to_last_cell_p95_s"], t["login_to_last_cell_p95_s"]),
+                            ("memory", r["pss_per_student_mb"], t["pss_per_student_mb"])])
+        if r["ok"] < r["users"]:
+            verdict = f"**{r['users'] - r['ok']} failed**; " + verdict
+        lines.append(
+            f"| {which} ({r['cells_run_per_student']}) | {r['ok']}/{r['users']} | {_f(r['spawn_p95_s'], 1)} "
+            f"| {_f(r['first_cell_p95_s'], 1)} | {_f(r['login_to_last_cell_p95_s'], 1)} "
+            f"| {_f(r['pss_per_student_mb'], 0)} / {_f(r['pss_per_student_max_mb'], 0)} "
+            f"| {_f(r['peak_all_users_mb'], 0)} | {_f(r['hub_and_proxy_mb'], 0)} | {verdict} |")
+    lines += ["", f"Targets: spawn p95 ≤ {t['spawn_p95_s']:.0f} s, first cell p95 ≤ "
+                  f"{t['first_cell_p95_s']:.0f} s, login to last cell p95 ≤ "
+                  f"{t['login_to_last_cell_p95_s']:.0f} s, ≤ {t['pss_per_student_mb']:.0f} MB a student."]
+    for which, r in res["runs"].items():
+        cap = r.get("capacity") or {}
+        if cap.get("turned_away"):
+            lines.append(f"- {which}: memory ran low after {cap['tripped_after_s']} s; the machine "
+                         f"held {cap['held']} students and turned {cap['turned_away']} away.")
+        for failure in r["failures"]:
+            lines.append(f"- {which}: {clean(failure)}")
+    return lines
+
+
 TITLES = {"lessons": "Lessons: Run-All against the floor", "widgets": "Widgets: control change to chart",
-          "imports": "Import time", "grading": "Grading", "sizes": "Notebook sizes"}
+          "imports": "Import time", "grading": "Grading", "sizes": "Notebook sizes",
+          "hub": "Workshop login wave on a local JupyterHub"}
 
 
 def render(results: dict) -> str:
@@ -263,7 +303,7 @@ def render(results: dict) -> str:
         builders = {"lessons": lambda r, u=used: lessons_table(r, u["repeat"]),
                     "widgets": widgets_table, "imports": imports_table,
                     "grading": lambda r, u=used: grading_table(r, u["grading_repeat"]),
-                    "sizes": sizes_table}
+                    "sizes": sizes_table, "hub": hub_table}
         lines += ["", f"## {TITLES.get(name, name)}", "", _machine_note(section), ""]
         if "error" in section:
             lines.append(f"This section failed: {clean(section['error'])}")

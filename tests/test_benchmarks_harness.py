@@ -441,8 +441,26 @@ def _synthetic_results() -> dict:
                             "workers_2_s": 9.0, "speedup": 16 / 9, "not_full_marks": []}}),
             "sizes": dict(section, result={"01-a": {"source": 2048, "release": 1024, "executed": 4096,
                                                     "executed_with_widget_state": 8192}}),
+            "hub": dict(section, result={"users": 75, "lesson": "01-regional-gap", "runs": {
+                "first": _hub_run(),
+                "examples": _hub_run(ok=70, first_cell_p95_s=130.5, pss_per_student_mb=210.0,
+                                     capacity={"reserve_mb": 1536, "lowest_available_mb": 1200,
+                                               "tripped_after_s": 88.0, "turned_away": 5,
+                                               "held": 70},
+                                     failures=["l071 at capacity: not given a kernel"])}}),
         },
     }
+
+
+def _hub_run(**changes) -> dict:
+    run = {"users": 75, "ok": 75, "cells": "first", "cells_run_per_student": 3,
+           "spawn_p95_s": 41.2, "first_cell_p95_s": 80.4, "login_to_last_cell_p95_s": 95.0,
+           "pss_per_student_mb": 180.0, "pss_per_student_max_mb": 190.0,
+           "peak_all_users_mb": 13500.0, "hub_and_proxy_mb": 600.0,
+           "capacity": {"reserve_mb": 1536, "lowest_available_mb": 9000, "tripped_after_s": None,
+                        "turned_away": 0, "held": 75},
+           "failures": [], "load_average_at_start": [0.5, 0.4, 0.3], "wall_s": 120.0}
+    return {**run, **changes}
 
 
 def _tables(markdown: str) -> list[list[str]]:
@@ -461,7 +479,7 @@ def _tables(markdown: str) -> list[list[str]]:
 def test_report_renders_well_formed_tables_with_verdicts():
     md = report.render(_synthetic_results())
     tables = _tables(md)
-    assert len(tables) == 5
+    assert len(tables) == 6
     for table in tables:
         widths = {line.count("|") for line in table}
         assert len(widths) == 1, f"ragged table: {table}"
@@ -474,7 +492,10 @@ def test_report_renders_well_formed_tables_with_verdicts():
     assert ("| 02-b | 6.00 | 2.00× | 1.71× | 6.00× | – | – | – | no (1) "
             "| **not measured: solutions lost marks** |") in md
     assert "| trivial (course.grading.autograde) | 3.00 | 1.00× | 0.86× | 3.00× | 1.00 | 2.00 | 1.00× |" in md
-    assert md.count("load average") >= 6  # the machine line and beside every table
+    assert md.count("load average") >= 7  # the machine line and beside every table
+    assert "| first (3) | 75/75 | 41.2 | 80.4 | 95.0 | 180 / 190 | 13,500 | 600 | yes |" in md
+    assert "| examples (3) | 70/75 |" in md and "**5 failed**; **misses: first cell, memory**" in md
+    assert "the machine held 70 students and turned 5 away" in md
     assert f"≤ {TARGETS['lesson_time_ratio']}×" in md
 
 
@@ -497,6 +518,10 @@ def test_command_line_defaults_and_refusals():
     quick = parse_args(["--quick", "--only", "widgets,lessons"])
     assert quick.sections == ["lessons", "widgets"] and quick.repeat < 5
     assert parse_args(["--repeat", "7"]).repeat == 7
+    assert args.hub_users == 75 and quick.hub_users < 75
+    assert parse_args(["--only", "hub", "--hub-users", "20"]).hub_users == 20
+    with pytest.raises(SystemExit):
+        parse_args(["--hub-users", "0"])
     with pytest.raises(SystemExit):
         parse_args(["--only", "lesons"])
     with pytest.raises(SystemExit):
@@ -538,7 +563,7 @@ def test_merge_replaces_only_the_sections_run_again(tmp_path):
     assert kept["result"] == json.loads(json.dumps(old["sections"]["lessons"]["result"]))
     assert kept["settings"]["repeat"] == 5  # the settings it was measured with, not this run's
     assert data["sections"]["imports"]["result"]["cases"]["deps"]["median_import_s"] > 0
-    assert data["merged_from"]["sections"] == ["grading", "lessons", "sizes", "widgets"]
+    assert data["merged_from"]["sections"] == ["grading", "hub", "lessons", "sizes", "widgets"]
     md = (out / "latest.md").read_text()
     assert "come from earlier runs" in md and "median of 5" in md
     assert f"- run of {old['machine']['started']}" in md

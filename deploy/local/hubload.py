@@ -18,6 +18,14 @@ pages are split between users rather than counted once per process as RSS would 
 Everything is bounded: each request has a timeout, the whole run has a deadline, and the hub
 with every process it started is stopped at the end. All traffic stays on 127.0.0.1.
 
+Two guards keep a run that goes wrong from taking the machine with it:
+
+- a watchdog process ends the hub and every server and kernel under it if this tool dies
+  without stopping them (out-of-memory killer, ``kill -9``); as root, the tool also asks the
+  out-of-memory killer to take students' processes before its own;
+- students are turned away (stage ``capacity``) once available memory falls below
+  ``--reserve-mb`` (default 1536), and the report says how many the machine held.
+
 Run it by hand (repository root, configurable-http-proxy on PATH, git installed)::
 
     python deploy/local/hubload.py --users 20 --out build/hub-report
@@ -127,6 +135,135 @@ def _free_port_block(count: int = 3, low: int = 10000, high: int = 19900) -> int
     raise RuntimeError("no free block of ports on 127.0.0.1")
 
 
+# The watchdog: a separate small process that ends the hub and every process under it when the
+# load tool dies without stopping them (the kernel's out-of-memory killer, kill -9, a crash).
+# It learns the hub's pid and start time on its standard input; the tool holds the other end of
+# that pipe, so end-of-file means the tool is gone. A clean stop writes "done" first.
+WATCHDOG = r"""
+import os, select, signal, sys, time
+
+def table():
+    found = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            found[int(name)] = (int(fields[1]), int(fields[19]))
+    return found
+
+def under(root, procs):
+    kids = {}
+    for pid, (ppid, _) in procs.items():
+        kids.setdefault(ppid, []).append(pid)
+    out, todo = [], list(kids.get(root, []))
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(kids.get(pid, []))
+    return out
+
+try:
+    with open("/proc/self/oom_score_adj", "w") as fh:
+        fh.write("-1000")  # root only; elsewhere the watchdog is just small
+except OSError:
+    pass
+buffer = b""
+while b"\n" not in buffer:
+    chunk = os.read(0, 1024)
+    if not chunk:
+        sys.exit(0)  # the tool left before naming the hub
+    buffer += chunk
+first, buffer = buffer.split(b"\n", 1)
+hub_pid, hub_start = map(int, first.split())
+seen = {hub_pid: hub_start}
+while b"done" not in buffer:
+    ready, _, _ = select.select([0], [], [], 1.0)
+    if ready:
+        chunk = os.read(0, 1024)
+        if not chunk:
+            break  # the load tool is gone
+        buffer += chunk
+        continue
+    procs = table()
+    if procs.get(hub_pid, (0, -1))[1] == hub_start:
+        for pid in under(hub_pid, procs):
+            seen.setdefault(pid, procs[pid][1])
+    else:
+        break  # the hub itself is gone: clean up what it left
+if b"done" in buffer:
+    sys.exit(0)  # stopped cleanly: nothing to do
+procs = table()
+alive = {pid: start for pid, start in seen.items() if procs.get(pid, (0, -1))[1] == start}
+if hub_pid in alive:
+    os.kill(hub_pid, signal.SIGTERM)  # the hub stops its servers itself when it can
+    for _ in range(30):
+        time.sleep(1)
+        if table().get(hub_pid, (0, -1))[1] != hub_start:
+            break
+procs = table()
+for pid, start in alive.items():  # then anything left: same pid and start time only
+    if procs.get(pid, (0, -1))[1] == start:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+print(f"hubload watchdog: the load tool died; ended {len(alive)} process(es) it had started",
+      file=sys.stderr)
+"""
+
+
+def start_watchdog(pid: int) -> subprocess.Popen:
+    """Start the watchdog for the process ``pid`` (the hub) and everything under it."""
+    start = _proc_table()[pid][1]
+    watchdog = subprocess.Popen([sys.executable, "-c", WATCHDOG], stdin=subprocess.PIPE,
+                                start_new_session=True)
+    watchdog.stdin.write(f"{pid} {start}\n".encode())
+    watchdog.stdin.flush()
+    return watchdog
+
+
+def stop_watchdog(watchdog: subprocess.Popen | None) -> None:
+    """Tell the watchdog the run stopped cleanly, and wait for it to leave."""
+    if watchdog is None or watchdog.poll() is not None:
+        return
+    try:
+        watchdog.stdin.write(b"done\n")
+        watchdog.stdin.close()
+    except OSError:
+        pass
+    try:
+        watchdog.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        watchdog.kill()
+
+
+def protect_from_oom_killer(adj: int = -900) -> bool:
+    """Ask the kernel's out-of-memory killer to pick students' processes before this one.
+
+    Only root may lower the score; returns whether it took. The load tool must survive to stop
+    what it started and to write its report.
+    """
+    try:
+        Path("/proc/self/oom_score_adj").write_text(str(adj))
+        return True
+    except OSError:
+        return False
+
+
+def mem_available_mb() -> float | None:
+    """MemAvailable from /proc/meminfo, in MB (None where there is no /proc)."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        return None
+    return None
+
+
 class LocalHub:
     """The hub of deploy/local/jupyterhub_config.py in its own short temporary folder."""
 
@@ -143,6 +280,7 @@ class LocalHub:
         self.instructors = instructors
         self.log_path = log_path or self.state / "hub.log"
         self.proc: subprocess.Popen | None = None
+        self.watchdog: subprocess.Popen | None = None
         self._user_tokens: dict[str, str] = {}
         self._owner: dict[int, str | None] = {}
         self._seen: dict[int, int] = {}  # every descendant seen: pid -> start time
@@ -168,6 +306,7 @@ class LocalHub:
             cwd=self.state, env=env, stdout=self._log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+        self.watchdog = start_watchdog(self.proc.pid)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -235,6 +374,7 @@ class LocalHub:
                     os.kill(pid, signal.SIGKILL)
                 except OSError:
                     pass
+        stop_watchdog(self.watchdog)
         if getattr(self, "_log", None):
             self._log.close()
         if self._own_state:
@@ -477,6 +617,37 @@ class StudentResult:
     cells: int = 0
 
 
+class Capacity:
+    """Stops adding students when the machine's available memory runs low.
+
+    A student who has not yet started a server, a kernel or a cell when available memory falls
+    below ``reserve_mb`` is turned away (stage "capacity") instead of pushing the machine into
+    the out-of-memory killer; the report says how many students the machine held.
+    """
+
+    def __init__(self, reserve_mb: float = 1536.0) -> None:
+        self.reserve_mb = reserve_mb
+        self.full = threading.Event()
+        self.tripped_after_s: float | None = None
+        self.lowest_mb: float | None = None
+        self._t0 = time.monotonic()
+
+    def sample(self) -> None:
+        available = mem_available_mb()
+        if available is None:
+            return
+        self.lowest_mb = available if self.lowest_mb is None else min(self.lowest_mb, available)
+        if available < self.reserve_mb and not self.full.is_set():
+            self.tripped_after_s = round(time.monotonic() - self._t0, 1)
+            self.full.set()
+
+    def check(self, what: str) -> None:
+        self.sample()
+        if self.full.is_set():
+            raise StepError("capacity", f"not {what}: available memory fell below "
+                                        f"{self.reserve_mb:.0f} MB, so no more students are added")
+
+
 @dataclass
 class Plan:
     """What every simulated student does."""
@@ -491,9 +662,11 @@ class Plan:
 
 
 def simulate(hub: LocalHub, name: str, plan: Plan, go: threading.Event,
-             ran: threading.Barrier | None, deadline: float) -> tuple[StudentResult, Kernel | None]:
+             ran: threading.Barrier | None, deadline: float,
+             capacity: Capacity | None = None) -> tuple[StudentResult, Kernel | None]:
     """One student's morning; returns the result and (if it got that far) a live kernel."""
     result = StudentResult(name)
+    guard = capacity.check if capacity is not None else (lambda what: None)
     kernel = None
     try:
         hub.api("POST", f"/users/{name}", timeout=60)  # 201 created, or 409 if it exists
@@ -505,12 +678,15 @@ def simulate(hub: LocalHub, name: str, plan: Plan, go: threading.Event,
         result.login_s = time.monotonic() - t0
         left = lambda: max(1.0, min(plan.timeout, deadline - time.monotonic()))  # noqa: E731
         page = location if location.startswith(f"/hub/spawn/{name}") else None
+        guard("started")
         result.spawn_s = spawn(hub, name, token, left(), session, page)
         result.pull_s = pull(hub, name, token, plan.repo, plan.branch, plan.target, left())
         cells = lesson_cells(hub, name, token, plan.lesson_path, plan.cells)
+        guard("given a kernel")
         t1 = time.monotonic()
         kernel = Kernel(hub, name, token, left())
         for index, code in enumerate(cells):
+            guard(f"past cell {index}")
             kernel.execute(code, left())
             if index == 0:
                 result.first_cell_s = time.monotonic() - t1
@@ -538,9 +714,11 @@ def simulate(hub: LocalHub, name: str, plan: Plan, go: threading.Event,
 class MemorySampler(threading.Thread):
     """PSS per user (server + kernels) and of the hub + proxy, once a second, until stopped."""
 
-    def __init__(self, hub: LocalHub, interval: float = 1.0, max_seconds: float = 1800) -> None:
+    def __init__(self, hub: LocalHub, interval: float = 1.0, max_seconds: float = 1800,
+                 capacity: Capacity | None = None) -> None:
         super().__init__(daemon=True)
         self.hub, self.interval, self.max_seconds = hub, interval, max_seconds
+        self.capacity = capacity
         self.stop_event = threading.Event()
         self.peak_total_kb = 0
         self.peak_users: dict[str, int] = {}  # per-user PSS at the moment of the total peak
@@ -551,6 +729,8 @@ class MemorySampler(threading.Thread):
     def run(self) -> None:
         t0 = time.monotonic()
         while not self.stop_event.is_set() and time.monotonic() - t0 < self.max_seconds:
+            if self.capacity is not None:
+                self.capacity.sample()
             users, core, _ = self.hub._processes()
             per_user: dict[str, int] = {}
             for pid, user in users.items():
@@ -608,16 +788,21 @@ def _machine() -> dict:
 
 
 def run_load(hub: LocalHub, users: int, plan: Plan, *, prefix: str = "l",
-             deadline_s: float = 900) -> dict:
-    """``users`` students at once against a running hub; returns the report as a dict."""
+             deadline_s: float = 900, reserve_mb: float = 1536.0) -> dict:
+    """``users`` students at once against a running hub; returns the report as a dict.
+
+    Students are turned away once available memory falls below ``reserve_mb`` (see
+    :class:`Capacity`); the report's ``capacity`` says how many the machine held.
+    """
     deadline = time.monotonic() + deadline_s
+    capacity = Capacity(reserve_mb)
     names = [f"{prefix}{i:03d}" for i in range(1, users + 1)]
     go, release = threading.Event(), threading.Event()
     ran = threading.Barrier(users)
     results: dict[str, StudentResult] = {}
 
     def worker(name: str) -> None:
-        result, kernel = simulate(hub, name, plan, go, ran, deadline)
+        result, kernel = simulate(hub, name, plan, go, ran, deadline, capacity)
         results[name] = result
         release.wait(timeout=max(0.0, deadline - time.monotonic()) + 30)
         try:  # clean up in parallel: end the kernel, stop the server
@@ -628,7 +813,7 @@ def run_load(hub: LocalHub, users: int, plan: Plan, *, prefix: str = "l",
             pass
 
     threads = [threading.Thread(target=worker, args=(n,), daemon=True) for n in names]
-    sampler = MemorySampler(hub, max_seconds=deadline_s + 60)
+    sampler = MemorySampler(hub, max_seconds=deadline_s + 60, capacity=capacity)
     machine = _machine()
     sampler.start()
     for t in threads:
@@ -675,6 +860,13 @@ def run_load(hub: LocalHub, users: int, plan: Plan, *, prefix: str = "l",
             "per_user_own_peak_max_mb": round(max(sampler.peak_user_kb.values(), default=0) / 1024, 1),
             "hub_and_proxy_peak_mb": round(sampler.peak_hub_kb / 1024, 1),
         },
+        "capacity": {
+            "reserve_mb": reserve_mb,
+            "lowest_available_mb": None if capacity.lowest_mb is None else round(capacity.lowest_mb),
+            "tripped_after_s": capacity.tripped_after_s,
+            "turned_away": sum(1 for s in students if s.stage == "capacity"),
+            "held": len(ok),
+        },
         "students": [asdict(s) for s in students],
         "machine": machine,
         "versions": _versions(),
@@ -712,6 +904,13 @@ def markdown(report: dict) -> str:
         f"{m['per_user_own_peak_max_mb']} MB)",
         f"- hub + proxy: {m['hub_and_proxy_peak_mb']} MB",
     ]
+    cap = report.get("capacity")
+    if cap:
+        lines.append(f"- lowest available memory: {cap['lowest_available_mb']} MB "
+                     f"(students are turned away below {cap['reserve_mb']:.0f} MB)")
+        if cap["turned_away"]:
+            lines += ["", f"**Memory ran low after {cap['tripped_after_s']} s: the machine held "
+                          f"{cap['held']} students and turned {cap['turned_away']} away.**"]
     for key, extra in report.get("extra", {}).items():
         lines += ["", f"{key}: {json.dumps(extra)}"]
     if report["failures"]:
@@ -774,14 +973,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cells", choices=["first", "examples"], default="first")
     parser.add_argument("--deadline", type=float, default=900, help="seconds for the whole run")
     parser.add_argument("--out", type=Path, default=REPO / "build" / "hub-report")
+    parser.add_argument("--reserve-mb", type=float, default=1536,
+                        help="turn students away once available memory falls below this")
     args = parser.parse_args(argv)
     if not 1 <= args.users <= 200:
         parser.error("--users must be between 1 and 200")
     with tempfile.TemporaryDirectory(prefix="pp-hubload-") as tmp:
         repo_url = published_repo(args.lessons, Path(tmp), [args.lesson])
         plan = make_plan(repo_url, args.lesson, cells=args.cells)
+        protect_from_oom_killer()
         with LocalHub() as hub:
-            report = run_load(hub, args.users, plan, deadline_s=args.deadline)
+            report = run_load(hub, args.users, plan, deadline_s=args.deadline,
+                              reserve_mb=args.reserve_mb)
     json_path, md_path = write_report(report, args.out)
     print(md_path.read_text())
     return 0 if report["ok"] == report["users"] else 1

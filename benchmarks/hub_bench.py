@@ -1,0 +1,69 @@
+"""The workshop login wave: N simulated students against a real local JupyterHub.
+
+Runs ``deploy/local/hubload.py`` (the same code as ``tests/test_hub.py``) twice: every student
+runs the first cells of lesson 01, then, on a fresh hub, every example cell before the exercises.
+The figures are the ones a workshop host lives with (DESIGN.md, "Performance budget").
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+LESSON = "01-regional-gap"
+
+#: Targets for the login wave on one 2-core, 24 GB machine (issue 19 and DESIGN.md).
+HUB_TARGETS = {"spawn_p95_s": 60.0, "first_cell_p95_s": 120.0, "login_to_last_cell_p95_s": 150.0,
+               "pss_per_student_mb": 200.0}
+
+
+def load_hubload():
+    """deploy/local/hubload.py as a module (it is a script, not part of a package)."""
+    spec = importlib.util.spec_from_file_location("pp_hubload_bench", REPO / "deploy/local/hubload.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses need the module registered
+    spec.loader.exec_module(module)
+    return module
+
+
+def summary(report: dict) -> dict:
+    """The figures of one load run that the hub table shows."""
+    memory = report["memory"]
+    return {
+        "users": report["users"], "ok": report["ok"], "cells": report["cells"],
+        "cells_run_per_student": report["cells_run_per_student"],
+        "spawn_p95_s": report["spawn_s"]["p95"],
+        "first_cell_p95_s": report["first_cell_s"]["p95"],
+        "login_to_last_cell_p95_s": report["login_to_last_cell_s"]["p95"],
+        "pss_per_student_mb": memory["per_user_at_peak_mean_mb"],
+        "pss_per_student_max_mb": memory["per_user_at_peak_max_mb"],
+        "peak_all_users_mb": memory["peak_all_users_mb"],
+        "hub_and_proxy_mb": memory["hub_and_proxy_peak_mb"],
+        "capacity": report.get("capacity"),
+        "failures": [f"{f['name']} at {f['stage']}: {f['error']}" for f in report["failures"]][:10],
+        "load_average_at_start": report["machine"]["load_average_at_start"],
+        "wall_s": report["wall_s"],
+    }
+
+
+def bench(users: int, *, cells: tuple[str, ...] = ("first", "examples"), deadline_s: float = 1500,
+          log=print) -> dict:
+    """Run the login wave for each of ``cells``; returns {"first": summary, "examples": ...}."""
+    if shutil.which("configurable-http-proxy") is None:
+        raise RuntimeError("configurable-http-proxy is not on PATH (.ci/system-deps.sh installs it)")
+    hubload = load_hubload()
+    hubload.protect_from_oom_killer()
+    out = {"users": users, "lesson": LESSON, "runs": {}}
+    with tempfile.TemporaryDirectory(prefix="pp-hubbench-") as tmp:
+        repo_url = hubload.published_repo(REPO / "lessons", Path(tmp), [LESSON])
+        for which in cells:
+            log(f"  hub: {users} students, cells {which!r}")
+            plan = hubload.make_plan(repo_url, LESSON, cells=which, timeout=deadline_s)
+            with hubload.LocalHub() as hub:  # a fresh hub each time: no warm servers carried over
+                report = hubload.run_load(hub, users, plan, deadline_s=deadline_s)
+            out["runs"][which] = summary(report)
+    return out
