@@ -33,6 +33,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="submissions in the class graded with 1 and 2 workers (default 6)")
     p.add_argument("--hub-users", type=int, default=None,
                    help="simulated students in the hub section's login wave (default 75; quick 10)")
+    p.add_argument("--hub-prespawn", type=int, default=4, metavar="K",
+                   help="hub section: start servers before the wave, K at a time (0: at login)")
     p.add_argument("--lessons-dir", default=str(REPO / "lessons"),
                    help="folder of lesson folders (default: the repository's lessons/)")
     p.add_argument("--lesson", action="append", default=None, metavar="ID",
@@ -162,7 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     if "hub" in args.sections:
         from benchmarks import hub_bench
 
-        run_section("hub", lambda: hub_bench.bench(args.hub_users, log=log))
+        run_section("hub", lambda: hub_bench.bench(args.hub_users, prespawn=args.hub_prespawn,
+                                                   log=log))
 
     results["machine"] = machine.finish(info)
     md, js = report.write(results, args.out)

@@ -44,26 +44,32 @@ def summary(report: dict) -> dict:
         "peak_all_users_mb": memory["peak_all_users_mb"],
         "hub_and_proxy_mb": memory["hub_and_proxy_peak_mb"],
         "capacity": report.get("capacity"),
+        "prespawn": report.get("prespawn"),
         "failures": [f"{f['name']} at {f['stage']}: {f['error']}" for f in report["failures"]][:10],
         "load_average_at_start": report["machine"]["load_average_at_start"],
         "wall_s": report["wall_s"],
     }
 
 
-def bench(users: int, *, cells: tuple[str, ...] = ("first", "examples"), deadline_s: float = 1500,
-          log=print) -> dict:
-    """Run the login wave for each of ``cells``; returns {"first": summary, "examples": ...}."""
+def bench(users: int, *, cells: tuple[str, ...] = ("first", "examples"), prespawn: int = 4,
+          deadline_s: float = 1500, log=print) -> dict:
+    """Run the login wave for each of ``cells``; returns {"first": summary, "examples": ...}.
+
+    ``prespawn`` > 0 starts every server before the wave, that many at a time, as
+    ``deploy/prespawn.py`` does for a host (0: servers start in the wave, at login).
+    """
     if shutil.which("configurable-http-proxy") is None:
         raise RuntimeError("configurable-http-proxy is not on PATH (.ci/system-deps.sh installs it)")
     hubload = load_hubload()
     hubload.protect_from_oom_killer()
-    out = {"users": users, "lesson": LESSON, "runs": {}}
+    out = {"users": users, "lesson": LESSON, "prespawn": prespawn, "runs": {}}
     with tempfile.TemporaryDirectory(prefix="pp-hubbench-") as tmp:
         repo_url = hubload.published_repo(REPO / "lessons", Path(tmp), [LESSON])
         for which in cells:
             log(f"  hub: {users} students, cells {which!r}")
             plan = hubload.make_plan(repo_url, LESSON, cells=which, timeout=deadline_s)
             with hubload.LocalHub() as hub:  # a fresh hub each time: no warm servers carried over
-                report = hubload.run_load(hub, users, plan, deadline_s=deadline_s)
+                report = hubload.run_load(hub, users, plan, deadline_s=deadline_s,
+                                          prespawn=prespawn)
             out["runs"][which] = summary(report)
     return out

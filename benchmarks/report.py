@@ -242,7 +242,10 @@ def hub_table(res: dict) -> list[str]:
         f"{res['users']} simulated students log in to a local JupyterHub at the same instant, open "
         f"the nbgitpuller link of {res['lesson']}, start a server, pull the course and run its "
         "cells in a new kernel (`deploy/local/hubload.py`). Memory is PSS per student (server + "
-        "kernel) at the moment all of them were active.",
+        "kernel) at the moment all of them were active. "
+        + (f"Servers were started before the wave, {res['prespawn']} at a time "
+           "(`deploy/prespawn.py`), so the wave's spawn time is the wait for a server already "
+           "running." if res.get("prespawn") else "Servers start in the wave, at login."),
         "",
         "| cells | ok | spawn p95 s | first cell p95 s | login to last cell p95 s "
         "| PSS per student mean / max MB | all students MB | hub + proxy MB | within target |",
@@ -264,6 +267,10 @@ def hub_table(res: dict) -> list[str]:
                   f"{t['first_cell_p95_s']:.0f} s, login to last cell p95 ≤ "
                   f"{t['login_to_last_cell_p95_s']:.0f} s, ≤ {t['pss_per_student_mb']:.0f} MB a student."]
     for which, r in res["runs"].items():
+        ahead = r.get("prespawn")
+        if ahead:
+            lines.append(f"- {which}: starting the {r['users']} servers ahead took {ahead['seconds']} s "
+                         f"({len(ahead['failed'])} failed).")
         cap = r.get("capacity") or {}
         if cap.get("turned_away"):
             lines.append(f"- {which}: memory ran low after {cap['tripped_after_s']} s; the machine "

@@ -136,6 +136,11 @@ def test_link_pulls_the_published_course_and_the_lesson_runs(hub, hubload, plan)
     result, kernel = hubload.simulate(hub, "solo", lesson_plan, go, None, time.monotonic() + 400)
     try:
         assert result.ok, f"{result.stage}: {result.error}"
+        # Lean start-up (course._student): the server and the kernel defer the IRI grammar.
+        commands = [Path(f"/proc/{pid}/cmdline").read_bytes()
+                    for pid, user in hub.user_processes().items() if user == "solo"]
+        assert any(b"course._student" in c for c in commands), commands
+        assert any(b"course._kernel" in c for c in commands), commands
         # The two fixes for simultaneous logins are in force: a reserved port, Unix sockets.
         runtime = hub.home("solo") / ".r"
         server = json.loads(next(runtime.glob("jpserver-*.json")).read_text())
@@ -159,6 +164,24 @@ def test_link_pulls_the_published_course_and_the_lesson_runs(hub, hubload, plan)
     assert find_folder_leaks(pulled) == []
     names = {p.name for p in pulled.rglob("*")}
     assert "instructor_notes.md" not in names and "lessons" not in names
+
+
+def test_a_server_started_ahead_is_waiting_when_the_student_arrives(hub, hubload, plan):
+    """deploy/prespawn.py starts the server; the student's link goes straight to it."""
+    import threading
+
+    started = hubload._prespawn_module().prespawn(hub.api, ["early"], parallel=1, timeout=300)
+    assert started["early"][1] == "", started
+    go = threading.Event()
+    go.set()
+    result, kernel = hubload.simulate(hub, "early", plan, go, None, time.monotonic() + 400)
+    try:
+        assert result.ok, f"{result.stage}: {result.error}"
+        assert result.spawn_s == 0.0 and result.first_cell_s is not None
+    finally:
+        if kernel is not None:
+            kernel.close()
+        hub.api("DELETE", "/users/early/server")
 
 
 def test_many_students_at_once(hub, hubload, plan):

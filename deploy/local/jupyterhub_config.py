@@ -68,7 +68,15 @@ c.JupyterHub.load_groups = {"instructors": {"users": INSTRUCTORS}}
 # -- single-user servers ----------------------------------------------------------------------
 c.JupyterHub.spawner_class = "simple"
 c.SimpleLocalProcessSpawner.home_dir_template = str(STATE / "h" / "{username}")
-c.Spawner.cmd = [str(Path(sys.executable).with_name("jupyterhub-singleuser"))]
+# Lean start-up (course._student): the server and each kernel defer one costly import.
+# PP_HUB_LEAN=0 starts them the stock way, to measure the difference.
+LEAN = os.environ.get("PP_HUB_LEAN", "1") != "0"
+if LEAN:
+    from course._student import SERVER_LAUNCH
+
+    c.Spawner.cmd = [sys.executable, "-c", SERVER_LAUNCH]
+else:
+    c.Spawner.cmd = [str(Path(sys.executable).with_name("jupyterhub-singleuser"))]
 c.Spawner.args = ["--allow-root"] if os.geteuid() == 0 else []
 c.Spawner.default_url = "/lab"
 c.Spawner.start_timeout = 300
@@ -78,6 +86,8 @@ c.Spawner.environment = {
     "COURSE_ID": "productive-places",
     "NBGRADER_EXCHANGE_ROOT": str(EXCHANGE),
 }
+if LEAN:  # the python3 kernelspec that starts kernels through course._kernel
+    c.Spawner.environment["JUPYTER_PATH"] = str(HERE.parent / "jupyter")
 
 # Ports handed out in turn, kernels on Unix sockets, student/instructor settings: the settings
 # every deployment shares. The student settings come from the repository here (TLJH and the

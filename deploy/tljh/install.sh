@@ -57,7 +57,12 @@ cp "$here/deploy/jupyterhub_config.d/productive_places.py" "$HUB_CONFIG_D/"
   echo "# Written by deploy/tljh/install.sh: who gets the instructor tools."
   printf 'c.JupyterHub.load_groups = {"instructors": {"users": %s}}\n' \
     "$(python3 -c 'import json, sys; print(json.dumps(sys.argv[1:]))' $INSTRUCTORS)"
+  echo "# Lean start-up (course/_student.py): servers defer one costly import."
+  printf 'c.Spawner.cmd = ["%s", "-c", %s]\n' "$USER_ENV/bin/python" \
+    "$("$USER_ENV/bin/python" -c 'import json; from course._student import SERVER_LAUNCH as s; print(json.dumps(s))')"
 } > "$HUB_CONFIG_D/productive_places_instructors.py"
+# ... and kernels too: this python3 kernelspec replaces ipykernel's own in the users' environment.
+cp -R "$here/deploy/jupyter/kernels/python3/." "$USER_ENV/share/jupyter/kernels/python3/"
 
 # 4. The nbgrader exchange: everyone may write, nobody may delete or rename another's files
 #    (sticky bit). The course folder belongs to the first instructor, made before students can
