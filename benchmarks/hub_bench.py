@@ -38,6 +38,7 @@ def summary(report: dict) -> dict:
         "cells_run_per_student": report["cells_run_per_student"],
         "spawn_p95_s": report["spawn_s"]["p95"],
         "first_cell_p95_s": report["first_cell_s"]["p95"],
+        "login_to_first_cell_p95_s": report.get("login_to_first_cell_s", {}).get("p95"),
         "login_to_last_cell_p95_s": report["login_to_last_cell_s"]["p95"],
         "pss_per_student_mb": memory["per_user_at_peak_mean_mb"],
         "pss_per_student_max_mb": memory["per_user_at_peak_max_mb"],

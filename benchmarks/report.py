@@ -247,20 +247,23 @@ def hub_table(res: dict) -> list[str]:
            "(`deploy/prespawn.py`), so the wave's spawn time is the wait for a server already "
            "running." if res.get("prespawn") else "Servers start in the wave, at login."),
         "",
-        "| cells | ok | spawn p95 s | first cell p95 s | login to last cell p95 s "
-        "| PSS per student mean / max MB | all students MB | hub + proxy MB | within target |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| cells | ok | spawn p95 s | first cell p95 s (from kernel start) | login to first cell p95 s "
+        "| login to last cell p95 s | PSS per student mean / max MB | all students MB "
+        "| hub + proxy MB | within target |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for which, r in res["runs"].items():
         verdict = _verdict([("spawn", r["spawn_p95_s"], t["spawn_p95_s"]),
-                            ("first cell", r["first_cell_p95_s"], t["first_cell_p95_s"]),
+                            ("first cell", r.get("login_to_first_cell_p95_s", r["first_cell_p95_s"]),
+                             t["first_cell_p95_s"]),
                             ("last cell", r["login_to_last_cell_p95_s"], t["login_to_last_cell_p95_s"]),
                             ("memory", r["pss_per_student_mb"], t["pss_per_student_mb"])])
         if r["ok"] < r["users"]:
             verdict = f"**{r['users'] - r['ok']} failed**; " + verdict
         lines.append(
             f"| {which} ({r['cells_run_per_student']}) | {r['ok']}/{r['users']} | {_f(r['spawn_p95_s'], 1)} "
-            f"| {_f(r['first_cell_p95_s'], 1)} | {_f(r['login_to_last_cell_p95_s'], 1)} "
+            f"| {_f(r['first_cell_p95_s'], 1)} | {_f(r.get('login_to_first_cell_p95_s'), 1)} "
+            f"| {_f(r['login_to_last_cell_p95_s'], 1)} "
             f"| {_f(r['pss_per_student_mb'], 0)} / {_f(r['pss_per_student_max_mb'], 0)} "
             f"| {_f(r['peak_all_users_mb'], 0)} | {_f(r['hub_and_proxy_mb'], 0)} | {verdict} |")
     lines += ["", f"Targets: spawn p95 ≤ {t['spawn_p95_s']:.0f} s, first cell p95 ≤ "

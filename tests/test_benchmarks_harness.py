@@ -443,7 +443,7 @@ def _synthetic_results() -> dict:
                                                     "executed_with_widget_state": 8192}}),
             "hub": dict(section, result={"users": 75, "lesson": "01-regional-gap", "runs": {
                 "first": _hub_run(),
-                "examples": _hub_run(ok=70, first_cell_p95_s=130.5, pss_per_student_mb=210.0,
+                "examples": _hub_run(ok=70, login_to_first_cell_p95_s=130.5, pss_per_student_mb=210.0,
                                      capacity={"reserve_mb": 1536, "lowest_available_mb": 1200,
                                                "tripped_after_s": 88.0, "turned_away": 5,
                                                "held": 70},
@@ -454,7 +454,8 @@ def _synthetic_results() -> dict:
 
 def _hub_run(**changes) -> dict:
     run = {"users": 75, "ok": 75, "cells": "first", "cells_run_per_student": 3,
-           "spawn_p95_s": 41.2, "first_cell_p95_s": 80.4, "login_to_last_cell_p95_s": 95.0,
+           "spawn_p95_s": 41.2, "first_cell_p95_s": 80.4, "login_to_first_cell_p95_s": 90.0,
+           "login_to_last_cell_p95_s": 95.0,
            "pss_per_student_mb": 180.0, "pss_per_student_max_mb": 190.0,
            "peak_all_users_mb": 13500.0, "hub_and_proxy_mb": 600.0,
            "capacity": {"reserve_mb": 1536, "lowest_available_mb": 9000, "tripped_after_s": None,
@@ -493,7 +494,7 @@ def test_report_renders_well_formed_tables_with_verdicts():
             "| **not measured: solutions lost marks** |") in md
     assert "| trivial (course.grading.autograde) | 3.00 | 1.00× | 0.86× | 3.00× | 1.00 | 2.00 | 1.00× |" in md
     assert md.count("load average") >= 7  # the machine line and beside every table
-    assert "| first (3) | 75/75 | 41.2 | 80.4 | 95.0 | 180 / 190 | 13,500 | 600 | yes |" in md
+    assert "| first (3) | 75/75 | 41.2 | 80.4 | 90.0 | 95.0 | 180 / 190 | 13,500 | 600 | yes |" in md
     assert "| examples (3) | 70/75 |" in md and "**5 failed**; **misses: first cell, memory**" in md
     assert "the machine held 70 students and turned 5 away" in md
     assert f"≤ {TARGETS['lesson_time_ratio']}×" in md

@@ -136,7 +136,8 @@ def test_the_report_says_how_many_the_machine_held():
         "users": 3, "ok": 1, "failures": [{"name": "l002", "stage": "capacity", "error": "x"}],
         "cells_run_per_student": 2, "cells": "first", "wall_s": 10.0,
         "spawn_s": {"p50": 1, "p95": 2, "max": 2}, "pull_s": {"p50": 1, "p95": 1},
-        "first_cell_s": {"p50": 1, "p95": 1}, "login_to_last_cell_s": {"p50": 3, "p95": 4},
+        "first_cell_s": {"p50": 1, "p95": 1}, "login_to_first_cell_s": {"p50": 2, "p95": 2.5},
+        "login_to_last_cell_s": {"p50": 3, "p95": 4},
         "memory": {"method": "PSS", "samples": 3, "peak_all_users_mb": 300.0, "users_at_peak": 1,
                    "per_user_at_peak_mean_mb": 300.0, "per_user_at_peak_max_mb": 300.0,
                    "per_user_own_peak_max_mb": 300.0, "hub_and_proxy_peak_mb": 100.0},
@@ -148,3 +149,4 @@ def test_the_report_says_how_many_the_machine_held():
     page = hubload.markdown(report)
     assert "the machine held 1 students and turned 2 away" in page
     assert "lowest available memory: 900 MB" in page
+    assert "| 2 / 2.5 |" in page  # login to first cell
