@@ -2163,7 +2163,7 @@ def apply_corrections(rows: list[dict[str, str]], corrections) -> list[dict[str,
                 hits[k] += 1
                 done = fix(r)
         out.extend(done)
-    missing = [fix.__name__ for (_, fix), n in zip(corrections, hits) if n != 1]
+    missing = [fix.__name__ for (_, fix), n in zip(corrections, hits, strict=True) if n != 1]
     if missing:
         raise ValueError(f"corrections that matched no row or several: {missing}")
     return out
