@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from course import data
@@ -134,3 +135,43 @@ def test_build_reproduces_committed_files(tmp_path):
     assert sorted(committed) == rebuilt
     for name in rebuilt:
         assert (out / name).read_bytes() == (DATASETS / name).read_bytes(), name
+
+
+# --------------------------------------------------------------------------------------
+# Cited corrections the reference folder does not carry (tools/build_datasets.py)
+# --------------------------------------------------------------------------------------
+
+
+def test_timeline_corrections_are_applied_and_cited():
+    t = data.load("policy_timeline")
+    lda = t[t["name"].str.startswith("London Development Agency")]
+    gla = t[t["name"].str.startswith("Greater London Authority")]
+    assert len(lda) == 1 and len(gla) == 1
+    assert (int(lda["year"].iloc[0]), int(lda["ended_year"].iloc[0])) == (2000, 2012)
+    assert lda["status"].iloc[0] == "ended" and "CO01" in lda["source_id"].iloc[0]
+    assert gla["status"].iloc[0] == "ongoing"
+    ukspf = t[t["name"].str.startswith("UK Shared Prosperity Fund")].iloc[0]
+    assert ukspf["status"] == "ongoing" and pd.isna(ukspf["ended_year"])
+    luf = t[t["name"].str.startswith("Levelling Up Fund Round")]
+    assert len(luf) == 3 and set(luf["type"]) == {"funding round"}
+    corrected = t[t["notes"].fillna("").str.contains(r"\[correction\]")]
+    assert len(corrected) == 6  # LDA, GLA, UKSPF and three LUF rounds
+    sources = data.load("policy_sources").set_index("source_id")
+    assert "legislation.gov.uk/uksi/2012/666" in sources.loc["CO01", "url"]
+    assert "Open Government Licence" in sources.loc["CO01", "licence"]
+    timeline_res = next(r for r in RESOURCES if r["name"] == "policy_timeline")
+    assert "CO01" in {s["id"] for s in timeline_res["sources"]}
+
+
+def test_a_correction_that_matches_no_row_fails_the_build():
+    sys.path.insert(0, str(REPO))
+    try:
+        from tools import build_datasets
+    finally:
+        sys.path.remove(str(REPO))
+    rows = [{"name": "Something else", "notes": ""}]
+    with pytest.raises(ValueError, match="matched no row or several"):
+        build_datasets.apply_corrections(rows, build_datasets.TIMELINE_CORRECTIONS[:1])
+    twice = [{"name": "Levelling Up Fund Round 1", "notes": "", "type": "fund"}] * 2
+    with pytest.raises(ValueError, match="luf_round_is_a_decision"):
+        build_datasets.apply_corrections(twice, build_datasets.TIMELINE_CORRECTIONS[2:3])

@@ -69,11 +69,11 @@ def test_lifespans_on_the_course_timeline():
     t = course.load("policy_timeline")
     out = lifespans(t["year"], t["ended_year"], t["status"], as_of=2025)
     counts = t["status"].value_counts()
-    assert (counts["ended"], counts["ongoing"], counts["unknown"]) == (26, 21, 8)
+    assert (counts["ended"], counts["ongoing"], counts["unknown"]) == (26, 22, 8)
     # every ongoing row is kept (censored); ended rows only with an end year; no unknowns
-    assert out["censored"].sum() == 21
+    assert out["censored"].sum() == 22
     assert (~out["censored"]).sum() == t[(t["status"] == "ended") & t["ended_year"].notna()].shape[0]
-    assert out.attrs["left_out"] == 55 - len(out)
+    assert out.attrs["left_out"] == 56 - len(out)
     rda = t.index[t["name"].str.startswith("Regional Development Agencies created")][0]
     assert out.loc[rda, "years"] == 14.0  # 1998 to 2012
 

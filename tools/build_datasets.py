@@ -1653,6 +1653,8 @@ APPRENTICESHIP_RELEASES = {
         "2019/20 and 2020/21 are pandemic-affected.",
     ],
     lessons=["05-skills"],
+    attribution="Source: Department for Education (further education and skills statistics) "
+    "licensed under the Open Government Licence v3.0",
     reference_files=[f"{LAB}/england_region_apprenticeship_starts_rate_2017_18_to_2023_24.csv"],
 )
 def build_apprenticeships(ref: Path) -> list[dict[str, str]]:
@@ -2022,7 +2024,7 @@ POLICY_ATTRIBUTION = (
     "material: Open Government Licence v3.0; UK Parliament: Open Parliament Licence v3.0; "
     "third-party pages: facts only, with attribution)"
 )
-ID_IN_TEXT = re.compile(r"\b(?:BB|TH|NE|RC|UT|UK)\d{2,3}\b")
+ID_IN_TEXT = re.compile(r"\b(?:BB|TH|NE|RC|UT|UK|CO)\d{2,3}\b")
 
 
 def policy_ids(*columns: str, text_columns: tuple[str, ...] = ("notes",)):
@@ -2063,6 +2065,110 @@ POLICY_CAVEATS = [
 ]
 
 
+# Corrections the reference folder does not carry. Each one cites its source (registered in
+# CORRECTION_SOURCES, which joins the policy source register) and leaves a "[correction]" note in
+# the row it changes, so the rebuild stays reproducible from the reference folder plus this file
+# and a reader of the data sees what the course changed and why.
+
+CORRECTION_SOURCES: list[dict[str, str]] = [
+    {
+        "source_id": "CO01",
+        "title": "The Localism Act 2011 (Housing and Regeneration Functions in Greater London) "
+                 "(Consequential, Transitory, Transitional and Saving Provisions) Order 2012 "
+                 "(SI 2012/666)",
+        "publisher": "legislation.gov.uk (The National Archives)",
+        "date": "2012-03-02",
+        "url": "https://www.legislation.gov.uk/uksi/2012/666/made",
+        "licence": "UK Crown copyright, Open Government Licence v3.0",
+        "note": "Added by the course, not in the reference folder. The order's description: "
+                "section 191(1) of the Localism Act 2011 abolishes the London Development "
+                "Agency from the date it is brought into force, 31 March 2012.",
+    },
+]
+
+
+def policy_source_rows(ref: Path) -> list[dict[str, str]]:
+    """The reference's policy source register plus the sources of the course's corrections."""
+    rows = read_ref(ref, f"{POL}/sources.csv")
+    known = {r["source_id"] for r in rows}
+    clash = known & {c["source_id"] for c in CORRECTION_SOURCES}
+    if clash:
+        raise ValueError(f"correction source ids already in the reference: {sorted(clash)}")
+    return rows + [dict(c) for c in CORRECTION_SOURCES]
+
+
+def note_correction(row: dict[str, str], text: str) -> None:
+    """Append a '[correction]' note to a row's notes."""
+    row["notes"] = "; ".join(p for p in (row["notes"], f"[correction] {text}") if p)
+
+
+def split_lda_from_gla(row: dict[str, str]) -> list[dict[str, str]]:
+    """The reference's one LDA / GLA row becomes two: the LDA ended in 2012, the GLA runs on."""
+    lda = dict(row)
+    lda.update(name="London Development Agency (LDA), the Mayor of London's development agency",
+               ended_year="2012", source_id="UT01;CO01", confidence="published",
+               notes="Began 3 Jul 2000 (UT01)", status="ended", status_source_id="CO01",
+               status_confidence="published")
+    note_correction(lda, "Split from the reference's combined LDA / GLA row, which showed the "
+                    "LDA as still running. Section 191(1) of the Localism Act 2011 abolished the "
+                    "LDA on 31 Mar 2012, the date SI 2012/666 brought it into force (CO01); the "
+                    "order lets the Greater London Authority continue the LDA's business")
+    gla = dict(row)
+    gla["name"] = "Greater London Authority with directly elected Mayor"
+    gla["notes"] = ("Mayor of London since 2000; [status] Status refers to the GLA and elected "
+                    "Mayor (London is named for an integrated settlement from 2026-27, UT35)")
+    note_correction(gla, "The London Development Agency, which the reference listed in this "
+                    "row, is now a row of its own (abolished 31 Mar 2012, CO01)")
+    return [lda, gla]
+
+
+def ukspf_running_in_2025(row: dict[str, str]) -> list[dict[str, str]]:
+    """UKSPF closes in March 2026, after the timeline's 2025 horizon: still running in 2025."""
+    row = dict(row, ended_year="", status="ongoing")
+    note_correction(row, "The reference codes the fund as ended in 2026, but the timeline "
+                    "describes 2025 and the fund was still running then: it is scheduled to "
+                    "conclude in March 2026 (UT21, UT86). The course codes it as ongoing, so its "
+                    "lifespan is censored at 2025 (at least 3 years)")
+    return [row]
+
+
+def luf_round_is_a_decision(row: dict[str, str]) -> list[dict[str, str]]:
+    """A Levelling Up Fund round is an allocation, not a body or fund that runs for years."""
+    row = dict(row, type="funding round")
+    note_correction(row, "Typed 'funding round' (the reference has 'fund'): a round is an "
+                    "allocation decision whose ended_year is the year it was decided, so it has "
+                    "no lifespan; the projects it funded run on")
+    return [row]
+
+
+#: (test on the reference row's name, correction) for policy_timeline; each must match once.
+TIMELINE_CORRECTIONS: list[tuple[Callable[[str], bool], Callable]] = [
+    (lambda name: name.startswith("London Development Agency / Greater London Authority"),
+     split_lda_from_gla),
+    (lambda name: name.startswith("UK Shared Prosperity Fund launched"), ukspf_running_in_2025),
+    (lambda name: name.startswith("Levelling Up Fund Round 1"), luf_round_is_a_decision),
+    (lambda name: name.startswith("Levelling Up Fund Round 2"), luf_round_is_a_decision),
+    (lambda name: name.startswith("Levelling Up Fund Round 3"), luf_round_is_a_decision),
+]
+
+
+def apply_corrections(rows: list[dict[str, str]], corrections) -> list[dict[str, str]]:
+    """Apply each correction to the one row it names; fail if it names none or several."""
+    hits = [0] * len(corrections)
+    out = []
+    for r in rows:
+        done = [r]
+        for k, (matches, fix) in enumerate(corrections):
+            if matches(r["name"]):
+                hits[k] += 1
+                done = fix(r)
+        out.extend(done)
+    missing = [fix.__name__ for (_, fix), n in zip(corrections, hits, strict=True) if n != 1]
+    if missing:
+        raise ValueError(f"corrections that matched no row or several: {missing}")
+    return out
+
+
 @dataset(
     name="policy_timeline",
     title="UK regional and local growth policy timeline, 1965-2025",
@@ -2078,7 +2184,8 @@ POLICY_CAVEATS = [
                      ("type", "Kind of event (institution, fund, white paper, legislation, "
                       "...).", True)),
         Field("ended_year", "integer", "Year it ended or was replaced, where a source gives "
-              "it (for Levelling Up Fund rounds: the year the round was decided)."),
+              "it (for Levelling Up Fund rounds, typed 'funding round': the year the round was "
+              "decided)."),
         *text_fields(("scale_as_published", "Money or size as published, with the source's "
                       "wording and rounding."),),
         POLICY_SOURCE,
@@ -2103,6 +2210,17 @@ POLICY_CAVEATS = [
         "Two different programmes are called the Local Growth Fund (2013-2021 Growth Deals and "
         "the new fund from 2026-27).",
         "Several dates rest on second-hand sources (see confidence and notes).",
+        "Coverage: the English rows start in 1998 (the Regional Development Agencies); the "
+        "earlier rows are Scottish and Welsh development agencies. Earlier English regional "
+        "policy is not recorded, so statements about 'every fund' hold only for what is listed.",
+        "The course corrects three things the reference does not (tools/build_datasets.py, "
+        "rows noted '[correction]'): the London Development Agency is split from the GLA and "
+        "ends in 2012 (SI 2012/666, CO01); the UK Shared Prosperity Fund, scheduled to close in "
+        "March 2026, is coded as still running in 2025; Levelling Up Fund rounds are typed "
+        "'funding round' (allocation decisions without a lifespan).",
+        "The Single Local Growth Fund (2013) and the Growth Deals (2014) are two rows for the "
+        "same money (the fund was allocated through the deals), so counts of what ran at once "
+        "count it twice.",
     ],
     lessons=["02-scale-and-long-term", "08-capstone"],
     licences=["auto"],
@@ -2110,7 +2228,8 @@ POLICY_CAVEATS = [
     reference_files=[f"{POL}/uk_regional_policy_timeline.csv"],
 )
 def build_timeline(ref: Path) -> list[dict[str, str]]:
-    rows = read_ref(ref, f"{POL}/uk_regional_policy_timeline.csv")
+    rows = apply_corrections(read_ref(ref, f"{POL}/uk_regional_policy_timeline.csv"),
+                             TIMELINE_CORRECTIONS)
     out = copy_columns(rows, {c: c for c in (
         "year", "month", "name", "type", "ended_year", "scale_as_published", "source_id",
         "confidence", "notes", "status", "status_source_id", "status_confidence")})
@@ -2501,7 +2620,7 @@ simple_policy(
     fields=[
         Field("source_id", "string", "Source identifier (BB = Build Back Better, TH = Tech "
               "Hubs, NE = NSF Engines, RC = Recompete, UT = UK timeline and policy, UK = UK "
-              "Industrial Strategy).", required=True, unique=True),
+              "Industrial Strategy, CO = a correction the course adds, with its source).", required=True, unique=True),
         *text_fields(("title", "Title of the page or document (some paraphrased, as noted).",
                       True), ("publisher", "Publisher.", True),
                      ("date", "Publication date as known (ISO where a day is known).", True),
@@ -2523,7 +2642,7 @@ simple_policy(
     reference_files=[f"{POL}/sources.csv"],
 )
 def build_policy_sources(ref: Path) -> list[dict[str, str]]:
-    rows = read_ref(ref, f"{POL}/sources.csv")
+    rows = policy_source_rows(ref)
     return copy_columns(rows, {c: c for c in ("source_id", "title", "publisher", "date", "url",
                                               "licence", "note")})
 
@@ -2676,7 +2795,7 @@ def build(reference: Path, out: Path) -> dict:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     policy_register = {
-        r["source_id"]: r for r in read_ref(reference, f"{POL}/sources.csv")
+        r["source_id"]: r for r in policy_source_rows(reference)
     } if (reference / POL / "sources.csv").exists() else {}
     resources = []
     for ds in DATASETS:

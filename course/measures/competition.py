@@ -169,8 +169,8 @@ def overall_odds(counts) -> float:
 
     Examples
     --------
-    >>> overall_odds([565, 22, 6])  # EDA Recompete: applications -> finalists -> awards
-    0.010619469026548672
+    >>> overall_odds([224, 22, 6])  # EDA Recompete: lead applicants seeking plan approval
+    0.026785714285714284
     """
     x = _counts("overall_odds", counts).to_numpy()
     return float(x[-1] / x[0])

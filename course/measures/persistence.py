@@ -77,6 +77,7 @@ POLICY_KINDS: dict[str, str] = {
     "policy decision": "decision or event",
     "policy decision / fund": "decision or event",
     "fiscal event": "decision or event",
+    "funding round": "decision or event",
 }
 
 

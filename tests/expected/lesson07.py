@@ -4,13 +4,19 @@ import course
 from course import measures
 
 LID = "07-competitions"
+# A tuple of stage names is their sum: the first stage counts the same unit as the later ones
+# (lead consortia seeking designation; lead applicants seeking Recompete Plan approval).
 FUNNELS = {
-    "EDA Tech Hubs": ["applications for designation (as reported)", "designated Tech Hubs",
-                      "Phase 2 implementation awards"],
+    "EDA Tech Hubs": [("Phase 1 lead consortia applying for designation only",
+                       "Phase 1 lead consortia applying for designation and strategy development "
+                       "grant"),
+                      "designated Tech Hubs", "Phase 2 implementation awards"],
     "NSF Regional Innovation Engines": ["concept outlines received", "semifinalists",
                                         "finalists", "inaugural NSF Engines"],
-    "EDA Recompete Pilot": ["Phase 1 applications", "finalists (approved Recompete Plans)",
-                            "implementation awards"],
+    "EDA Recompete Pilot": [("lead applicants seeking Recompete Plan approval only",
+                             "lead applicants seeking plan approval and strategy development "
+                             "grant"),
+                            "finalists (approved Recompete Plans)", "implementation awards"],
     "EDA Build Back Better Regional Challenge": ["Phase 1 applicants", "finalists", "winners"],
 }
 NEED_HEAVY = {"need": 0.7, "capacity": 0.2, "potential": 0.1}
@@ -21,9 +27,11 @@ def odds():
     funnels = course.load("competition_funnels")
     out = {}
     for programme, stages in FUNNELS.items():
-        rows = funnels[funnels["programme"] == programme].set_index("stage")
-        counts = rows.loc[stages, "count"].astype(float)
-        out[programme] = float(counts.iloc[-1] / counts.iloc[0])
+        rows = funnels[funnels["programme"] == programme].set_index("stage")["count"]
+        first, last = stages[0], stages[-1]
+        parts = first if isinstance(first, tuple) else (first,)
+        first_count = sum(float(rows[s]) for s in parts)
+        out[programme] = float(rows[last]) / first_count
     return out
 
 
