@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import io
 import json
 import os
 import re
@@ -71,7 +72,7 @@ class LessonRun:
         namespace: dict = {"__name__": "__main__"}
         exec("from IPython.display import display", namespace)  # noqa: S102 - as in a kernel
         start: dict | None = None
-        with _chdir(path.parent):
+        with _chdir(path.parent), contextlib.redirect_stdout(io.StringIO()):
             for index, cell in enumerate(nb["cells"]):
                 if cell["cell_type"] != "code":
                     continue
