@@ -13,6 +13,7 @@ import contextlib
 import importlib.util
 import io
 import json
+import linecache
 import os
 import re
 import shutil
@@ -98,10 +99,13 @@ class LessonRun:
 
         test = self.plan.test(test_id)
         namespace = dict(self.before[test_id])
+        self.count += 1  # a fresh file name and runner namespace for every answer
+        filename = f"<answer {self.count}>"
+        # As IPython does for a cell, so that inspect.getsource finds the student's function.
+        linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
         with _chdir(LESSONS_DIR / self.lesson_id):
-            exec(compile(code, "<answer>", "exec"), namespace)  # noqa: S102 - the corpus answer
+            exec(compile(code, filename, "exec"), namespace)  # noqa: S102 - the corpus answer
         answers = json.loads(json.dumps(collect(namespace, test.names), allow_nan=True))
-        self.count += 1  # a fresh runner namespace for every answer
         job = {"grade_id": f"{test_id}--{self.count}", "source": test.source, "hidden": test.hidden}
         result = run_test(job, answers, None, self.runner, 120)
         if result["passed"]:
