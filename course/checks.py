@@ -49,6 +49,8 @@ _TYPE_HINTS = {
     str: "text in quotes",
     list: "a list such as ['TLI', 'TLJ']",
     dict: "a dictionary",
+    tuple: "a tuple such as (0.1, 0.5)",
+    bool: "True or False",
 }
 
 

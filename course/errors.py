@@ -31,11 +31,12 @@ def article(word: str) -> str:
 
     Examples
     --------
-    >>> article("area"), article("region"), article("int"), article("ITL code")
-    ('an area', 'a region', 'an int', 'an ITL code')
+    >>> article("area"), article("region"), article("int"), article("ITL code"), article("ndarray")
+    ('an area', 'a region', 'an int', 'an ITL code', 'an ndarray')
     """
     text = str(word)
-    vowel_sound = text[:1].lower() in "aeiou" or (text[:2].isupper() and text[:1] in "AEFHILMNORSX")
+    vowel_sound = (text[:1].lower() in "aeiou" or text.startswith("nd")
+                   or (text[:2].isupper() and text[:1] in "AEFHILMNORSX"))
     return f"{'an' if vowel_sound else 'a'} {text}"
 
 
