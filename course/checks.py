@@ -67,14 +67,20 @@ def check_type(value: object, expected: type, name: str) -> None:
     if value is ... or value is None:
         _fail(f"`{name}` has not been set yet: replace the `...` with your answer and run the cell.")
     if type(value) is not expected:
+        kind = type(value)
+        module = getattr(kind, "__module__", "") or ""
+        # numpy.bool, numpy.int64: say which library's type it is, not just "bool" or "int64".
+        called = kind.__name__ if module == "builtins" else f"{module.split('.')[0]}.{kind.__name__}"
         if expected is float and isinstance(value, float):
-            _fail(f"`{name}` is {article(type(value).__name__)}, not a plain Python float: wrap it in "
+            _fail(f"`{name}` is {article(called)}, not a plain Python float: wrap it in "
                   "float(...) so it can be saved and graded.")
         hint = _TYPE_HINTS.get(expected, expected.__name__)
+        if expected in (bool, int, float) and module.startswith("numpy"):
+            hint += f" (use {expected.__name__}(...) to turn a NumPy value into a Python one)"
         shown = repr(value)
         if len(shown) > 60:
             shown = shown[:57] + "..."
-        _fail(f"`{name}` should be {hint}, but it is {article(type(value).__name__)}: {shown}.")
+        _fail(f"`{name}` should be {hint}, but it is {article(called)}: {shown}.")
 
 
 def check_number(value: object, name: str, *, low: float | None = None,
