@@ -103,8 +103,15 @@ class LessonRun:
         filename = f"<answer {self.count}>"
         # As IPython does for a cell, so that inspect.getsource finds the student's function.
         linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
-        with _chdir(LESSONS_DIR / self.lesson_id):
-            exec(compile(code, filename, "exec"), namespace)  # noqa: S102 - the corpus answer
+        from course.errors import CourseError
+
+        try:
+            with _chdir(LESSONS_DIR / self.lesson_id):
+                exec(compile(code, filename, "exec"), namespace)  # noqa: S102 - the corpus answer
+        except CourseError as exc:
+            # The student's own cell stops with a friendly error from a course helper (and the
+            # answer is never set, so the exercise scores nothing): that also names the mistake.
+            return False, f"{type(exc).__name__} in the student's cell: {exc}"
         answers = json.loads(json.dumps(collect(namespace, test.names), allow_nan=True))
         job = {"grade_id": f"{test_id}--{self.count}", "source": test.source, "hidden": test.hidden}
         result = run_test(job, answers, None, self.runner, 120)
@@ -175,6 +182,9 @@ def test_corpus_case(lesson, test_id, kind, index, runs):
         return
     label, _code, expect = case
     assert not passed, f"the wrong answer {label!r} passed every visible and hidden test"
+    if " in the student's cell: " in message:
+        assert "How to fix" in message or "Valid options" in message, message
+        return
     assert not GENERIC.match(message), f"{label!r} lost its marks with no useful message: {message}"
     assert expect.lower() in message.lower(), (
         f"{label!r} failed, but the message does not name the mistake ({expect!r}): {message}")
