@@ -63,11 +63,15 @@ def _is_solution(cell: dict) -> bool:
 class LessonRun:
     """A lesson's source run once in this process, with the namespace before each exercise."""
 
-    def __init__(self, lesson_id: str, tmp: Path) -> None:
+    def __init__(self, lesson_id: str, tmp: Path, edit=None) -> None:
         self.lesson_id = lesson_id
         self.plan = lesson_plan(LESSONS_DIR / lesson_id)
         path = LESSONS_DIR / lesson_id / f"{lesson_id}.ipynb"
         nb = json.loads(path.read_text(encoding="utf-8"))
+        self.solutions = {}
+        for cell in nb["cells"]:
+            if edit is not None and cell["cell_type"] == "code":
+                cell["source"] = edit(text_of(cell["source"]))
         tests = dict(_graded_tests(nb))
         self.before: dict[str, dict] = {}
         namespace: dict = {"__name__": "__main__"}
@@ -79,8 +83,12 @@ class LessonRun:
                     continue
                 if _is_solution(cell) and start is None:
                     start = dict(namespace)
+                if _is_solution(cell):
+                    self.solution_text = self.solutions.get("", "") + text_of(cell["source"]) + "\n"
+                    self.solutions[""] = self.solution_text
                 if index in tests:
                     self.before[tests[index]] = start if start is not None else dict(namespace)
+                    self.solutions[tests[index]] = self.solutions.pop("", "")
                     start = None
                     continue  # test cells change nothing an answer needs
                 exec(compile(text_of(cell["source"]), f"<{lesson_id} cell {index}>", "exec"), namespace)  # noqa: S102
@@ -188,6 +196,25 @@ def test_corpus_case(lesson, test_id, kind, index, runs):
     assert not GENERIC.match(message), f"{label!r} lost its marks with no useful message: {message}"
     assert expect.lower() in message.lower(), (
         f"{label!r} failed, but the message does not name the mistake ({expect!r}): {message}")
+
+
+@pytest.mark.parametrize("city_region", ["TLG3", "TLE4", "TLE3"])
+def test_top_lqs_solution_passes_whichever_city_region_is_studied(city_region, tmp_path):
+    """Lesson 08's cell 2 invites the student to switch CITY_REGION: a right top_lqs still passes."""
+    marker = 'CITY_REGION = "TLD3"'
+
+    def edit(source: str) -> str:
+        return source.replace(marker, f'CITY_REGION = "{city_region}"')
+
+    nb = json.loads((LESSONS_DIR / "08-capstone" / "08-capstone.ipynb").read_text(encoding="utf-8"))
+    assert any(marker in text_of(c["source"]) for c in nb["cells"]), "lesson 08 no longer sets CITY_REGION as this test expects"
+    run = LessonRun("08-capstone", tmp_path, edit=edit)
+    try:
+        assert run.before["ex2-lq-tests"]["CITY_REGION"] == city_region
+        passed, message = run.grade("ex2-lq-tests", run.solutions["ex2-lq-tests"])
+    finally:
+        run.runner.stop()
+    assert passed, message
 
 
 @pytest.mark.slow
