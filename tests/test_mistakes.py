@@ -181,6 +181,18 @@ def test_corpus_answers_differ_from_the_solution():
                 assert any(line not in squeezed for line in lines), (lesson, test_id, label)
 
 
+@pytest.mark.parametrize("lesson", sorted(CORPUS))
+def test_the_instructors_solutions_pass(lesson, runs):
+    """The same path on the lesson's own solutions: every test passes (a sanity check of the path)."""
+    run = runs(lesson)
+    failed = {}
+    for test in run.plan.tests:
+        passed, message = run.grade(test.grade_id, run.solutions[test.grade_id])
+        if not passed:
+            failed[test.grade_id] = message
+    assert not failed, failed
+
+
 @pytest.mark.parametrize(("lesson", "test_id", "kind", "index"), CASES)
 def test_corpus_case(lesson, test_id, kind, index, runs):
     case = CORPUS[lesson][test_id][kind][index]
@@ -218,11 +230,13 @@ def test_top_lqs_solution_passes_whichever_city_region_is_studied(city_region, t
 
 
 @pytest.mark.slow
-def test_mistakes_through_course_grade(tmp_path):
-    """A few corpus answers through a full ``course grade`` of a submitted notebook (lesson 00)."""
+@pytest.mark.parametrize("lesson", ["00-orientation", "02-scale-and-long-term"])
+def test_mistakes_through_course_grade(lesson, tmp_path):
+    """Corpus answers through a full ``course grade`` of submitted notebooks: one student gives the
+    first wrong answer of every exercise, another the first correct alternative (lesson 02 has a
+    function exercise, whose hidden tests call the student's function in the sandbox)."""
     from course.grading import autograde, release
 
-    lesson = "00-orientation"
     dest = tmp_path / "release"
     release(LESSONS_DIR, dest, lesson_ids=[lesson])
     released = json.loads((dest / lesson / f"{lesson}.ipynb").read_text(encoding="utf-8"))
