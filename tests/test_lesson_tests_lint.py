@@ -21,7 +21,14 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from course.grading._lesson import BEGIN_HIDDEN, END_HIDDEN, lesson_plan, read_names, split_region, text_of
+from course.grading._lesson import (
+    BEGIN_HIDDEN,
+    END_HIDDEN,
+    lesson_plan,
+    read_names,
+    split_region,
+    text_of,
+)
 
 LESSONS = sorted(p for p in (REPO / "lessons").iterdir() if (p / f"{p.name}.ipynb").is_file())
 MIN_WORDS = 5
