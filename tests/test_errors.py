@@ -59,3 +59,11 @@ def test_the_summary_names_its_shares():
         assert share.between(0, 1).all()
         # The older name is kept (same values) so that existing notebooks still run.
         assert summary[f"{who}_below_median"].equals(share)
+
+
+def test_a_year_in_quotes_gets_the_nearest_years():
+    with pytest.raises(course.DatasetError) as info:
+        course.load("gva_per_hour", years="2030")
+    message = str(info.value)
+    assert "Write 2030 without quotes" in message
+    assert "Valid years (closest first): 2021, 2020, 2019" in message
