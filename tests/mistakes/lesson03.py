@@ -91,6 +91,12 @@ CASES = {
              "import numpy as np\n\n" + _Z + "    cols = list(weights)\n    x = frame[cols].to_numpy(dtype=float)\n"
              "    w = np.array([weights[c] for c in cols])\n    return ((x - x.mean(axis=0)) / x.std(axis=0)) @ w / w.sum()",
              "Series"),
+            ("columns 'a' and 'b' typed in",
+             _Z + '    za = (frame["a"] - frame["a"].mean()) / frame["a"].std(ddof=0)\n'
+             '    if "b" not in weights:\n        return za\n'
+             '    zb = (frame["b"] - frame["b"].mean()) / frame["b"].std(ddof=0)\n'
+             '    return (weights["a"] * za + weights["b"] * zb) / (weights["a"] + weights["b"])',
+             "other tables"),
         ],
         "right": [
             ("NumPy with the index kept",
