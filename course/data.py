@@ -415,9 +415,14 @@ def load(
         wanted_years = []
         for y in _as_list(years):
             if isinstance(y, bool) or not isinstance(y, int) and not hasattr(y, "__index__"):
+                nearest = ""
+                if isinstance(y, str) and y.strip().isdigit():
+                    nearest = (f" Write {int(y)} without quotes. Valid years (closest first): "
+                               f"{', '.join(map(str, _closest_years(int(y), valid_years)))}.")
                 raise DatasetError(
                     f"Dataset {name!r}: years must be whole numbers such as 2021 or "
                     f"range(2004, 2022), not {y!r}. {name} covers {_range_text(valid_years)}."
+                    f"{nearest}"
                 )
             wanted_years.append(int(y))
         absent = [y for y in wanted_years if y not in valid_years]

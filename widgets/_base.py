@@ -20,7 +20,7 @@ import ipywidgets as ipw
 import pandas as pd
 
 from course import charts
-from course.errors import CourseError, options_text
+from course.errors import CourseError, article, options_text
 
 __all__ = ["ChartWidget", "nearest_area", "new_areas", "quietly"]
 
@@ -50,7 +50,7 @@ class ChartWidget:
         if value in valid:
             return
         fix = fix or (f"Pass one of these as {arg}=..." if arg else "Pass one of these.")
-        raise CourseError(f"{cls.__name__}: {value!r} is not a {what} it knows. "
+        raise CourseError(f"{cls.__name__}: {value!r} is not {article(what)} it knows. "
                           f"{options_text(value, valid)} {fix}")
 
     # -- the chart, built once -------------------------------------------------------------

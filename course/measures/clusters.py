@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from course.errors import options_text
+from course.errors import article, options_text
 from course.measures._validate import _coverage, _error, _list, _plain
 
 __all__ = [
@@ -130,7 +130,7 @@ def _as_table(func: str, values, what: str = "values") -> tuple[pd.DataFrame, bo
     raise _error(
         func,
         f"{what} should be an area × industry DataFrame or one area's Series indexed by "
-        f"industry, but it is a {type(values).__name__}.",
+        f"industry, but it is {article(type(values).__name__)}.",
         "build the table with measures.industry_matrix(frame, year=...), or pass "
         "table.loc['TLD3'] for one area.",
     )
@@ -219,7 +219,7 @@ def _benchmark(func: str, table: pd.DataFrame, benchmark, *, allow_none: bool, s
     raise _error(
         func,
         f"the benchmark should be a row label (e.g. 'UKX'), a Series of national values by "
-        f"industry, or None; it is a {type(benchmark).__name__}.",
+        f"industry, or None; it is {article(type(benchmark).__name__)}.",
         "pass 'UKX' or table.loc['UKX'].",
     )
 
@@ -313,7 +313,7 @@ def industry_matrix(
     if not isinstance(frame, pd.DataFrame):
         raise _error(
             func,
-            f"frame should be a tidy pandas DataFrame, but it is a {type(frame).__name__}.",
+            f"frame should be a tidy pandas DataFrame, but it is {article(type(frame).__name__)}.",
             "pass a dataset as loaded, e.g. course.load('gva_by_industry_itl1').",
         )
     columns = [str(c) for c in frame.columns]

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from course.errors import options_text
+from course.errors import article, options_text
 from course.measures._validate import _error
 
 __all__ = [
@@ -239,7 +239,7 @@ def _z(x: np.ndarray) -> np.ndarray:
 
 def _require_columns(func: str, frame, columns: Sequence[str], hint: str) -> None:
     if not isinstance(frame, pd.DataFrame):
-        raise _error(func, f"expected a pandas DataFrame, got a {type(frame).__name__}.", hint)
+        raise _error(func, f"expected a pandas DataFrame, got {article(type(frame).__name__)}.", hint)
     for col in columns:
         if col not in frame.columns:
             raise _error(func, f"the data has no column {col!r}.", hint,
@@ -383,8 +383,12 @@ class CompetitionResult:
         ``r2_winner_baseline``). Round-1 winners do not enter round 2.
     summary : DataFrame
         One row per scenario (``round 1``, ``round 2``, ``round 2, no effect``) with the number
-        of applicants, finalists and winners, the share of each that is a below-median place,
-        and how many winners were round 1's non-winning finalists (the grant holders).
+        of applicants, finalists and winners; the *share* (a fraction from 0 to 1, not a count)
+        of each that is a below-median place (``share_of_applicants_below_median``,
+        ``share_of_finalists_below_median``, ``share_of_winners_below_median``); and how many
+        winners were round 1's non-winning finalists (the grant holders). The same shares are
+        also kept under their older names ``applicants_below_median``, ``finalists_below_median``
+        and ``winners_below_median`` (shares despite the names), so existing notebooks run.
     parameters : dict
         Every parameter of the run; the invented ones are listed under ``"invented"``.
     """
@@ -394,18 +398,18 @@ class CompetitionResult:
     parameters: dict = field(default_factory=dict)
 
     def share_below_median(self, scenario: str = "round 1") -> float:
-        """Share of the scenario's awards won by places below the ITL3 median GVA per hour."""
+        """Share (0 to 1) of the scenario's awards won by places below the ITL3 median GVA per hour."""
         if scenario not in self.summary.index:
             raise _error("share_below_median", f"there is no scenario {scenario!r}.",
                          "pass one of the scenario names listed.",
                          options_text(scenario, list(self.summary.index)))
-        return float(self.summary.loc[scenario, "winners_below_median"])
+        return float(self.summary.loc[scenario, "share_of_winners_below_median"])
 
 
 def _weights(func: str, weights) -> np.ndarray:
     if not isinstance(weights, Mapping):
         raise _error(func, f"weights should be a dict such as {{'need': 1, 'capacity': 1}}, "
-                     f"not a {type(weights).__name__}.", "pass a dict of attribute -> weight.")
+                     f"not {article(type(weights).__name__)}.", "pass a dict of attribute -> weight.")
     out = []
     for key in weights:
         if key not in SCORING_ATTRIBUTES:
@@ -554,12 +558,17 @@ def simulate_competition(pool: pd.DataFrame, weights: Mapping[str, float],
     def row(entered: np.ndarray, passed: np.ndarray, grantees: np.ndarray) -> dict:
         fin = passed >= max(last - 1, 1) if last > 1 else passed >= last
         win = passed >= last
+        shares = {
+            "applicants": float(below[entered].mean()) if entered.any() else np.nan,
+            "finalists": float(below[fin].mean()) if fin.any() else np.nan,
+            "winners": float(below[win].mean()) if win.any() else np.nan,
+        }
         return {
             "applicants": int(entered.sum()), "finalists": int(fin.sum()), "winners": int(win.sum()),
-            "applicants_below_median": float(below[entered].mean()) if entered.any() else np.nan,
-            "finalists_below_median": float(below[fin].mean()) if fin.any() else np.nan,
-            "winners_below_median": float(below[win].mean()) if win.any() else np.nan,
+            **{f"share_of_{who}_below_median": share for who, share in shares.items()},
             "winners_from_round1_finalists": int((win & grantees).sum()),
+            # The older names (shares too, 0 to 1, despite the name), kept so notebooks run.
+            **{f"{who}_below_median": share for who, share in shares.items()},
         }
 
     summary = pd.DataFrame.from_dict({

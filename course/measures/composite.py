@@ -25,7 +25,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
-from course.errors import options_text
+from course.errors import article, options_text
 from course.measures._validate import _error, _list, _paired
 from course.measures.inequality import rank
 from course.measures.regression import standardised_gaps
@@ -122,7 +122,7 @@ def _indicators(func: str, indicators) -> pd.DataFrame:
         raise _error(
             func,
             f"indicators should be a DataFrame (one row per area, one column per indicator), "
-            f"not a {type(indicators).__name__}.",
+            f"not {article(type(indicators).__name__)}.",
             "build it with e.g. table.set_index('itl_code')[['employment_rate', "
             "'median_weekly_pay']].",
         )

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from course.errors import options_text
+from course.errors import article, options_text
 from course.measures._validate import (
     _align_to,
     _as_values,
@@ -132,7 +132,7 @@ def _benchmark(func: str, benchmark, x: np.ndarray, index: pd.Index | None) -> t
     if isinstance(benchmark, (pd.Series, pd.DataFrame, np.ndarray, list, tuple, dict, set)):
         raise _error(
             func,
-            f"the benchmark must be one number or one area label, not a {type(benchmark).__name__}.",
+            f"the benchmark must be one number or one area label, not {article(type(benchmark).__name__)}.",
             "pick a single value, e.g. uk.loc['UKX'] or 38.7, or pass the label 'UKX'.",
         )
     if index is None:
@@ -729,7 +729,7 @@ def _column(func: str, frame: pd.DataFrame, column, role: str) -> pd.Series:
     if isinstance(column, (pd.Series, pd.DataFrame, np.ndarray, list, tuple)):
         raise _error(
             func,
-            f"{role}= should be the name of a column of the table, not a {type(column).__name__}.",
+            f"{role}= should be the name of a column of the table, not {article(type(column).__name__)}.",
             f"add the numbers to the table as a column and pass its name, e.g. "
             f"frame.assign(hours=...) and {role}='hours'.",
             options_text("", frame.columns),
@@ -807,7 +807,7 @@ def sigma_convergence(
         raise _error(
             func,
             f"frame should be a long table (a DataFrame with one row per area and year), but "
-            f"it is a {type(frame).__name__}.",
+            f"it is {article(type(frame).__name__)}.",
             "pass the whole table and name its columns, e.g. "
             "sigma_convergence(frame, 'gva_per_hour', year='year', area='itl_code').",
         )

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from course.errors import options_text
+from course.errors import article, options_text
 from course.measures._validate import (
     _align_to,
     _check_not_empty,
@@ -506,7 +506,7 @@ def rank_persistence(before, after) -> RankPersistence:
 
 def _panel_column(func: str, frame, column: str, role: str) -> None:
     if not isinstance(frame, pd.DataFrame):
-        raise _error(func, f"frame should be a long table (DataFrame), not a {type(frame).__name__}.",
+        raise _error(func, f"frame should be a long table (DataFrame), not {article(type(frame).__name__)}.",
                      "pass the whole table, e.g. course.load('gva_per_hour', level='ITL1').")
     if column not in frame.columns:
         raise _error(func, f"there is no {role} column {column!r} in the table.",

@@ -23,6 +23,7 @@ import numbers
 import numpy as np
 import pandas as pd
 
+from course.errors import article
 from course.measures._validate import (
     _area_labels,
     _as_values,
@@ -152,7 +153,7 @@ def share_of_total(values, total=None) -> pd.Series:
     else:
         raise _error(
             func,
-            f"total should be one number, not a {type(total).__name__}.",
+            f"total should be one number, not {article(type(total).__name__)}.",
             "pass e.g. total=float(uk_row) or leave it out to use the sum of values.",
         )
     if not (np.isfinite(t) and t > 0):
