@@ -676,8 +676,9 @@ def edited_locked_cells(folder: Path, plan: LessonPlan) -> list[str]:
 
 
 def _written_answered(folder: Path, plan: LessonPlan) -> dict[str, bool]:
-    from course.grading._lesson import TEXT_STUB
+    from course.grading._content import nbgrader_delimiters
 
+    stub = nbgrader_delimiters().text_stub
     answered = {}
     for written in plan.written:
         path = folder / f"{written.notebook}.ipynb"
@@ -690,7 +691,7 @@ def _written_answered(folder: Path, plan: LessonPlan) -> dict[str, bool]:
                     text = "".join(source) if isinstance(source, list) else str(source)
         except (OSError, ValueError, AttributeError):
             pass
-        answered[written.grade_id] = bool(text.strip()) and text.strip() != TEXT_STUB
+        answered[written.grade_id] = bool(text.strip()) and text.strip() != stub
     return answered
 
 

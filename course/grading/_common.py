@@ -185,15 +185,19 @@ def sha256_of_tree(folder: Path, *, skip_instructor: bool = True) -> str:
     return digest.hexdigest()
 
 
-def nbgrader_config(root: Path, *, timeout_per_cell: int | None = None):
+def nbgrader_config(root: Path, *, timeout_per_cell: int | None = None, delimiters=None):
     """A traitlets Config for a private, temporary nbgrader course rooted at ``root``.
 
     Nothing is read from the instructor's nbgrader_config.py or ~/.jupyter: the API is given this
-    Config only.
+    Config only. It carries the delimiters and stubs of ``_content`` (nbgrader's defaults unless
+    ``delimiters`` is given), so nbgrader and our parser split a lesson the same way.
     """
     from traitlets.config import Config
 
+    from course.grading._content import nbgrader_delimiters
+
     c = Config()
+    (delimiters or nbgrader_delimiters()).apply(c)
     c.CourseDirectory.root = str(root)
     c.CourseDirectory.source_directory = "source"
     c.CourseDirectory.release_directory = "release"
