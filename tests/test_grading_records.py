@@ -136,3 +136,39 @@ def test_a_transient_interpreter_error_gets_one_retry_then_is_reported():
     broken = {"status": "error", "message": "NameError: name 'x' is not defined"}
     assert with_one_retry(lambda: calls.append(1) or dict(broken)) == broken and len(calls) == 1
     assert transient_error({"status": "ok", "cells": [{"detail": "SystemError: x"}]}) == "SystemError"
+
+
+@pytest.mark.slow
+def test_autograde_retries_once_and_survives_a_malformed_result(tmp_path, monkeypatch):
+    """Wiring: autograde() keeps one student's odd result to that student (no kernels are run)."""
+    import shutil
+    from pathlib import Path
+
+    import course.grading._autograde as ag
+    from course.grading import autograde, release
+
+    lessons = Path(__file__).resolve().parent / "fixtures" / "lessons"
+    release(lessons, tmp_path / "release")
+    for student in ("flaky", "odd", "fine"):
+        shutil.copytree(tmp_path / "release" / "zz-fixture", tmp_path / "sub" / student / "zz-fixture")
+    calls: dict[str, int] = {}
+
+    def fake_grade(plan, student, *args, **kwargs):
+        calls[student] = calls.get(student, 0) + 1
+        cells = ag._zero_cells(plan, "not run")
+        if student == "flaky" and calls[student] == 1:
+            return {"status": "error", "score": 0.0, "cells": cells,
+                    "message": "SystemError: AST constructor recursion depth mismatch"}
+        if student == "odd":
+            return {"status": "finished", "score": 0.0, "cells": cells}
+        return {"status": "ok", "score": 0.0, "cells": cells, "message": ""}
+
+    monkeypatch.setattr(ag, "grade_submission", fake_grade)
+    frame = autograde("zz-fixture", tmp_path / "sub", lessons_dir=lessons, out_dir=tmp_path / "out",
+                      workers=1, quiet=True).set_index("student")
+    assert calls == {"flaky": 2, "odd": 1, "fine": 1}
+    assert frame.loc["flaky", "status"] == "ok" and "graded again" in frame.loc["flaky", "message"]
+    assert frame.loc["odd", "status"] == "error" and "malformed result" in frame.loc["odd", "message"]
+    assert frame.loc["fine", "status"] == "ok"
+    stored = load_submission(tmp_path / "out" / "zz-fixture" / "odd.json")
+    assert stored.status == "error" and stored.student == "odd"

@@ -816,7 +816,14 @@ def autograde(
                          seconds=round(seconds, 2),
                          graded_at=datetime.now(UTC).isoformat(timespec="seconds"),
                          isolation=isolation.describe())
-            record = GradedSubmission.from_dict(found)
+            try:
+                record = GradedSubmission.from_dict(found)
+            except RecordError as exc:  # a grader bug: report it on this student, grade the rest
+                kept = {k: found[k] for k in ("student", "lesson", "submission_sha256", "source_sha256",
+                                              "grader", "max_score", "seconds", "graded_at", "isolation")}
+                record = GradedSubmission.from_dict(dict(
+                    kept, status="error", score=0.0, cells=_zero_cells(plan, "the grader failed"),
+                    message=f"the grader produced a malformed result ({exc}); please report it"))
             _write_private(results_dir / f"{student}.json", record.to_json())
         with counts_lock:
             done += 1
