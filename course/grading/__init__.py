@@ -6,6 +6,18 @@ submissions share a gradebook. Grading is *extract, then test*: the student's no
 visible tests only and records its answers as JSON; the hidden tests run on those answers in a fresh
 process (see ``_autograde``). Personal data lives in a private workspace (``Workspace``).
 
+The modules by job (the stages of DESIGN.md's "Grading"):
+
+- release and the student view: ``_content`` (the one parser of instructor content, on nbgrader's
+  delimiters), ``_release`` (release, leak checks, student view, lab), ``_common``;
+- grading: plan ``_lesson``; run ``_autograde``, ``_worker``, ``_sandbox``, ``_preload``; check
+  ``_checker``, ``_runner``; record ``_records``; mark ``_records.final_mark``; publish
+  ``_gradebook``, ``_export``, ``_feedback``, ``_written``; the term around them ``_grade``
+  (grade_lesson), ``_collect``, ``_purge``, ``_workspace``;
+- inside the student's kernel: ``_extract`` and ``_codec`` only (they import nothing else here).
+
+Callers (the ``course`` command included) use the names below, never the private modules.
+
 Public API
 ----------
 release(lessons_dir, dest, lesson_ids=None) -> list[Path]
