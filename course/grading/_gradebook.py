@@ -65,15 +65,18 @@ def student_fields(person) -> dict:
     --------
     >>> from course.grading._collect import Student
     >>> student_fields(Student("ab1", "Ada King Byron", "ada@example.ac.uk", "1001"))
-    {'first_name': 'Ada King', 'last_name': 'Byron', 'email': 'ada@example.ac.uk', 'lms_user_id': '1001'}
+    {'email': 'ada@example.ac.uk', 'lms_user_id': '1001', 'first_name': 'Ada King', 'last_name': 'Byron'}
+    >>> student_fields(Student("pl1", "Plato"))
+    {'first_name': '', 'last_name': 'Plato'}
     """
     first = getattr(person, "first_name", "") or ""
     last = getattr(person, "last_name", "") or ""
     if not (first or last):
         words = (person.name or "").split()
         first, last = " ".join(words[:-1]), (words[-1] if words else "")
-    out = {"first_name": first or None, "last_name": last or None, "email": person.email or None,
-           "lms_user_id": person.lms_id or None}
+    out = {"email": person.email or None, "lms_user_id": person.lms_id or None}
+    if first or last:  # both set (one may be empty), so formgrader never shows "None"
+        out.update(first_name=first, last_name=last)
     return {k: v for k, v in out.items() if v is not None}
 
 
