@@ -90,13 +90,13 @@ def cmd_lab(args: argparse.Namespace) -> int:
 
 
 def _workspace(args: argparse.Namespace):
-    from course.grading._workspace import Workspace
+    from course.grading import Workspace
 
     return Workspace(getattr(args, "workspace", None))
 
 
 def cmd_collect(args: argparse.Namespace) -> int:
-    from course.grading._collect import collect_exchange, collect_lms
+    from course.grading import collect_exchange, collect_lms
 
     workspace = _workspace(args)
     lessons_dir = _lessons_arg(args.lessons)
@@ -119,28 +119,22 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
-    from course.grading import autograde
-    from course.grading._gradebook import sync_gradebook
+    from course.grading import autograde, grade_lesson
 
     workspace = _workspace(args)
     lessons_dir = _lessons_arg(args.lessons)
     out = Path(args.out).resolve() if args.out else workspace.grades
     submitted = Path(args.submitted) if args.submitted else workspace.submitted
+    options = {"workers": args.workers, "timeout_per_cell": args.timeout_cell,
+               "timeout_per_submission": args.timeout, "memory_mb": args.memory_mb,
+               "force": args.force, "students": args.student or None, "sandbox": args.sandbox}
+    report = None
     if out == workspace.grades:
-        workspace.ensure()
-    frame = autograde(
-        args.lesson,
-        submitted,
-        lessons_dir=lessons_dir,
-        out_dir=out,
-        workers=args.workers,
-        timeout_per_cell=args.timeout_cell,
-        timeout_per_submission=args.timeout,
-        memory_mb=args.memory_mb,
-        force=args.force,
-        students=args.student or None,
-        sandbox=args.sandbox,
-    )
+        # Results, gradebook and the table's messages kept in step by one library call.
+        report = grade_lesson(workspace, lessons_dir, args.lesson, submitted=submitted, **options)
+        frame = report.frame
+    else:
+        frame = autograde(args.lesson, submitted, lessons_dir=lessons_dir, out_dir=out, **options)
     if len(frame):
         shown = frame.drop(columns=["lesson"])
         shown["message"] = shown["message"].map(
@@ -148,9 +142,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
         print(shown.to_string(index=False))
     else:
         print(f"No submissions in {submitted}.", file=sys.stderr)
-    if out == workspace.grades and len(frame):
-        count = sync_gradebook(workspace, lessons_dir, frame["lesson"].iloc[0])
-        print(f"Gradebook updated for {count} student(s): {workspace.gradebook} "
+    if report is not None and report.synced:
+        print(f"Gradebook updated for {report.synced} student(s): {report.gradebook} "
               "(formgrader shows them; mark written answers there or with `course written`).",
               file=sys.stderr)
     review = frame[frame["status"] == "review"]
@@ -161,7 +154,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 
 def cmd_feedback(args: argparse.Namespace) -> int:
-    from course.grading._feedback import generate_feedback
+    from course.grading import generate_feedback
 
     workspace = _workspace(args)
     report = generate_feedback(workspace, _lessons_arg(args.lessons), args.lesson,
@@ -174,7 +167,7 @@ def cmd_feedback(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from course.grading._export import LatePolicy, export_grades
+    from course.grading import LatePolicy, export_grades
 
     workspace = _workspace(args)
     policy = LatePolicy.parse(args.late_penalty, cap=args.late_cap, grace_minutes=args.grace)
@@ -200,7 +193,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     import csv
 
-    from course.grading._export import status_rows
+    from course.grading import status_rows
 
     workspace = _workspace(args)
     rows = status_rows(workspace, _lessons_arg(args.lessons), lessons=args.lesson or None,
@@ -229,7 +222,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_written(args: argparse.Namespace) -> int:
-    from course.grading._written import export_written, import_marks
+    from course.grading import export_written, import_marks
 
     workspace = _workspace(args)
     lessons_dir = _lessons_arg(args.lessons)
@@ -248,7 +241,7 @@ def cmd_written(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from course.grading._export import decide_review, pending_reviews
+    from course.grading import decide_review, pending_reviews
 
     workspace = _workspace(args)
     (lesson,) = _check_lessons(args, [args.lesson])
@@ -268,19 +261,18 @@ def cmd_review(args: argparse.Namespace) -> int:
         raise _Failure("Say --accept (the computed mark counts) or --reject (the lesson scores 0).")
     decision = decide_review(workspace, lesson, args.student, "accept" if args.accept else "reject",
                              note=args.note or "")
-    print(f"{args.student} / {lesson}: review {decision['decision']}ed.")
+    print(f"{args.student} / {lesson}: review {decision.decision}ed.")
     return 0
 
 
 def _check_lessons(args: argparse.Namespace, ids: list[str]) -> list[str]:
-    from course.grading._common import check_lesson_ids
+    from course.grading import check_lesson_ids
 
     return check_lesson_ids(_lessons_arg(args.lessons), ids)
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
-    from course.grading._collect import parse_time
-    from course.grading._purge import purge
+    from course.grading import parse_time, purge
 
     workspace = _workspace(args)
     before = parse_time(args.before)
@@ -534,12 +526,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = _subcommand(
         sub, "purge", cmd_purge,
-        "delete personal data collected before a date (retention)",
-        "Delete every submission collected before DATE and everything made from it "
-        "(grades, feedback, gradebook entries), and other workspace files older than DATE. A dry "
-        "run unless --yes.",
+        "delete personal data submitted before a date (retention)",
+        "Delete every submission submitted before DATE (its timestamp.txt, else when it was "
+        "collected) and everything made from it (grades, feedback, gradebook entries), and other "
+        "workspace files last changed before DATE. A dry run unless --yes.",
     )
-    p.add_argument("--before", required=True, metavar="DATE", help="e.g. 2026-09-01")
+    p.add_argument("--before", required=True, metavar="DATE",
+                   help="e.g. 2026-09-01 (UK time; a date alone means its first minute)")
     p.add_argument("--yes", action="store_true", help="really delete (default: only list)")
     _shared(p, "workspace")
 
@@ -575,7 +568,9 @@ def main(argv: list[str] | None = None) -> int:
     from course.errors import CourseError
 
     try:
-        return int(func(args) or 0)
+        code = int(func(args) or 0)
+        sys.stdout.flush()  # a reader that went away is noticed here, not at interpreter exit
+        return code
     except _Failure as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return exc.code
@@ -585,6 +580,25 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted; finished results are kept.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _reader_went_away()
+
+
+def _reader_went_away() -> int:
+    """Our output was piped into a program that stopped reading (``course status --csv | head``).
+
+    That is not an error of ours: stop quietly, as Unix tools do, with the exit code of SIGPIPE.
+    Standard output is pointed at the null device so that Python's own flush at exit does not
+    report the broken pipe again.
+    """
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return 141
 
 
 if __name__ == "__main__":

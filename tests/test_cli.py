@@ -152,3 +152,19 @@ def test_term_commands_fail_kindly(tmp_path, capsys):
         assert phrase in err, phrase
     assert main(["status", *ws]) == 0
     assert "Nothing collected or graded" in capsys.readouterr().out
+
+
+def test_the_cli_uses_only_the_public_grading_api():
+    """course/cli.py is a thin shell: it imports course.grading's public names, no private module."""
+    import ast
+
+    import course.grading
+    from course import cli
+
+    tree = ast.parse(Path(cli.__file__).read_text(encoding="utf-8"))
+    used = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("course.grading"):
+            assert node.module == "course.grading", f"line {node.lineno} imports {node.module}"
+            used += [alias.name for alias in node.names]
+    assert used and set(used) <= set(course.grading.__all__), set(used) - set(course.grading.__all__)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -48,8 +49,14 @@ from course.grading._common import (
     sha256_of_tree,
 )
 from course.grading._lesson import LessonPlan, lesson_plan
+from course.grading._records import (
+    STATUSES,
+    CellResult,
+    GradedSubmission,
+    RecordError,
+    load_submission,
+)
 
-STATUSES = ("ok", "timeout", "error", "invalid", "review")
 COLUMNS = ["student", "lesson", "score", "max_score", "status", "message"]
 MAX_NOTEBOOK_MB = 20
 MAX_ANSWERS_MB = 64
@@ -481,18 +488,14 @@ def _write_private(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _load_finished(path: Path, submission_sha: str, source_sha: str) -> dict | None:
+def _load_finished(path: Path, submission_sha: str, source_sha: str) -> GradedSubmission | None:
+    """The stored record of this exact submission, source and grader, or None (grade it again)."""
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        record = load_submission(path)
+    except RecordError:
         return None
-    if (
-        isinstance(record, dict)
-        and record.get("status") in STATUSES
-        and record.get("submission_sha256") == submission_sha
-        and record.get("source_sha256") == source_sha
-        and record.get("grader") == GRADER_VERSION
-    ):
+    if (record.submission_sha256 == submission_sha and record.source_sha256 == source_sha
+            and record.grader == GRADER_VERSION):
         return record
     return None
 
@@ -504,16 +507,14 @@ def _students(submitted_dir: Path) -> list[str]:
     )
 
 
-def _progress(done: int, total: int, record: dict, note: str = "") -> None:
-    score = record.get("score") or 0.0
-    max_score = record.get("max_score")
-    shown = f"{score:g}/{max_score:g}" if max_score is not None else f"{score:g}"
-    message = f" - {record['message']}" if record.get("message") else ""
+def _progress(done: int, total: int, record: GradedSubmission, note: str = "") -> None:
+    shown = f"{record.score:g}/{record.max_score:g}"
+    message = f" - {record.shown_message()}" if record.shown_message() else ""
     width = 20
     filled = int(width * done / max(total, 1))
     bar = "#" * filled + "." * (width - filled)
     print(
-        f"[{bar}] {done}/{total} {record['student']}: {record['status']} {shown}{note}{message}"[:400],
+        f"[{bar}] {done}/{total} {record.student}: {record.status} {shown}{note}{message}"[:400],
         file=sys.stderr,
         flush=True,
     )
@@ -675,8 +676,9 @@ def edited_locked_cells(folder: Path, plan: LessonPlan) -> list[str]:
 
 
 def _written_answered(folder: Path, plan: LessonPlan) -> dict[str, bool]:
-    from course.grading._lesson import TEXT_STUB
+    from course.grading._content import nbgrader_delimiters
 
+    stub = nbgrader_delimiters().text_stub
     answered = {}
     for written in plan.written:
         path = folder / f"{written.notebook}.ipynb"
@@ -689,7 +691,7 @@ def _written_answered(folder: Path, plan: LessonPlan) -> dict[str, bool]:
                     text = "".join(source) if isinstance(source, list) else str(source)
         except (OSError, ValueError, AttributeError):
             pass
-        answered[written.grade_id] = bool(text.strip()) and text.strip() != TEXT_STUB
+        answered[written.grade_id] = bool(text.strip()) and text.strip() != stub
     return answered
 
 
@@ -796,29 +798,33 @@ def autograde(
     source_sha = sha256_of_tree(lesson_dir)
     total = len(everyone)
     done = 0
-    records: dict[str, dict] = {}
+    records: dict[str, GradedSubmission] = {}
     counts_lock = threading.Lock()
     if not quiet and total:
         print(f"Grading {total} submission(s) of {lesson_id} with {workers} worker(s); "
               f"isolation: {isolation.describe()}", file=sys.stderr, flush=True)
 
-    def finish(student: str, record: dict, sub_sha: str, seconds: float, note: str = "") -> None:
+    def finish(student: str, found: dict | GradedSubmission, sub_sha: str, seconds: float,
+               note: str = "") -> None:
         nonlocal done
-        record.setdefault("max_score", plan.max_score)
-        record.setdefault("message", "")
-        record.setdefault("review", [])
-        record.update(
-            student=student,
-            lesson=lesson_id,
-            submission_sha256=sub_sha,
-            source_sha256=source_sha,
-            grader=GRADER_VERSION,
-        )
-        if not note:
-            record["seconds"] = round(seconds, 2)
-            record["graded_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-            record["isolation"] = isolation.describe()
-            _write_private(results_dir / f"{student}.json", json.dumps(record, indent=1) + "\n")
+        if isinstance(found, GradedSubmission):  # already graded: kept as it is
+            record = found
+        else:
+            found.setdefault("max_score", plan.max_score)
+            found.update(student=student, lesson=lesson_id, submission_sha256=sub_sha,
+                         source_sha256=source_sha, grader=GRADER_VERSION,
+                         seconds=round(seconds, 2),
+                         graded_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                         isolation=isolation.describe())
+            try:
+                record = GradedSubmission.from_dict(found)
+            except RecordError as exc:  # a grader bug: report it on this student, grade the rest
+                kept = {k: found[k] for k in ("student", "lesson", "submission_sha256", "source_sha256",
+                                              "grader", "max_score", "seconds", "graded_at", "isolation")}
+                record = GradedSubmission.from_dict(dict(
+                    kept, status="error", score=0.0, cells=_zero_cells(plan, "the grader failed"),
+                    message=f"the grader produced a malformed result ({exc}); please report it"))
+            _write_private(results_dir / f"{student}.json", record.to_json())
         with counts_lock:
             done += 1
             records[student] = record
@@ -848,12 +854,11 @@ def autograde(
     template = Path(template_holder.name)
     caches: list[str] = []
 
-    def grade_one(student: str, folder: Path, sub_sha: str) -> tuple[str, dict, str, float]:
-        started = time.monotonic()
+    def attempt(student: str, folder: Path) -> dict:
         with tempfile.TemporaryDirectory(prefix="pp-grade-") as tmp:
             os.chmod(tmp, 0o700)
             try:
-                record = grade_submission(
+                return grade_submission(
                     plan, student, folder, Path(tmp), template=template, runner=runner,
                     isolation=isolation, timeout_per_cell=timeout_per_cell,
                     timeout_per_submission=timeout_per_submission, memory_mb=memory_mb,
@@ -861,10 +866,14 @@ def autograde(
                     notebooks_dir=results_dir / "notebooks", caches=caches,
                 )
             except Exception as exc:  # noqa: BLE001 - one submission must never stop the class
-                record = {"status": "error", "score": 0.0,
-                          "message": f"the grader failed on this submission ({exc!r}); it needs a "
-                                     "look by hand, and please report it"[:500],
-                          "cells": _zero_cells(plan, "the grader failed")}
+                return {"status": "error", "score": 0.0,
+                        "message": f"the grader failed on this submission ({exc!r}); it needs a "
+                                   "look by hand, and please report it"[:500],
+                        "cells": _zero_cells(plan, "the grader failed")}
+
+    def grade_one(student: str, folder: Path, sub_sha: str) -> tuple[str, dict, str, float]:
+        started = time.monotonic()
+        record = with_one_retry(lambda: attempt(student, folder))
         return student, record, sub_sha, time.monotonic() - started
 
     try:
@@ -893,7 +902,9 @@ def autograde(
     finally:
         template_holder.cleanup()
 
-    rows = [{col: records[s].get(col) for col in COLUMNS} for s in everyone]
+    rows = [{"student": s, "lesson": lesson_id, "score": records[s].score,
+             "max_score": records[s].max_score, "status": records[s].status,
+             "message": records[s].shown_message()} for s in everyone]
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame["score"] = frame["score"].astype("float64")
     frame["max_score"] = frame["max_score"].astype("float64")
@@ -911,6 +922,49 @@ def autograde(
     return frame
 
 
+# Errors of the interpreter itself, not of the student's code, that a second run does not repeat
+# (seen under heavy load: "SystemError: AST constructor recursion depth mismatch").
+TRANSIENT_ERRORS = ("SystemError",)
+
+
+def transient_error(record: dict) -> str | None:
+    """The transient interpreter error a graded record shows, or None.
+
+    Examples
+    --------
+    >>> transient_error({"status": "error", "message": "SystemError: AST constructor recursion depth mismatch"})
+    'SystemError'
+    >>> transient_error({"status": "ok", "message": "", "cells": [{"detail": "AssertionError: no"}]})
+    """
+    texts = [str(record.get("message") or ""), str(record.get("nbgrader_log") or "")]
+    texts += [str(c.get("detail") or "") for c in record.get("cells") or [] if isinstance(c, dict)]
+    for name in TRANSIENT_ERRORS:
+        if any(re.search(rf"\b{name}\b", text) for text in texts):
+            return name
+    return None
+
+
+def with_one_retry(grade) -> dict:
+    """Run ``grade()``; if its record shows a transient interpreter error, run it once more.
+
+    The second result is kept, with a note that it was a retry; if the error comes back, the note
+    says so and asks for the submission to be looked at, so it is reported, never hidden.
+    """
+    record = grade()
+    first = transient_error(record)
+    if first is None:
+        return record
+    record = grade()
+    again = transient_error(record)
+    if again is None:
+        note = f"graded again after a transient interpreter error ({first}) in the first run"
+    else:
+        note = (f"a transient interpreter error ({again}) happened in two runs; regrade this "
+                "student with --force, and report it if it persists")
+    record["message"] = "; ".join(x for x in (str(record.get("message") or ""), note) if x)
+    return record
+
+
 def _locked_ids(lesson_dir: Path) -> set[str]:
     ids = set()
     for nb_path in lesson_notebooks(lesson_dir):
@@ -923,12 +977,10 @@ def _locked_ids(lesson_dir: Path) -> set[str]:
 
 
 def _zero_cells(plan: LessonPlan, reason: str) -> list[dict]:
-    cells = [{"notebook": t.notebook, "cell": t.grade_id, "score": 0.0, "max_score": t.points,
-              "autograded": True, "needs_manual_grade": False, "message": f"Not graded: {reason}"}
-             for t in plan.tests]
-    cells += [{"notebook": w.notebook, "cell": w.grade_id, "score": 0.0, "max_score": w.points,
-               "autograded": False, "needs_manual_grade": False, "message": ""} for w in plan.written]
-    return sorted(cells, key=lambda c: (c["notebook"], c["cell"]))
+    cells = [CellResult(t.notebook, t.grade_id, 0.0, t.points, autograded=True,
+                        message=f"Not graded: {reason}") for t in plan.tests]
+    cells += [CellResult(w.notebook, w.grade_id, 0.0, w.points, autograded=False) for w in plan.written]
+    return [c.to_dict() for c in sorted(cells, key=lambda c: (c.notebook, c.cell))]
 
 
 def grade_submission(plan: LessonPlan, student: str, folder: Path, work: Path, *, template: Path,
@@ -1016,26 +1068,23 @@ def _grade_in(plan: LessonPlan, student: str, folder: Path, work: Path, sock_dir
         result = results.get(test.grade_id) or {"passed": False, "error": {
             "ename": "NotGraded", "evalue": "the checker gave no result"}}
         passed = bool(result.get("passed"))
-        cells.append({
-            "notebook": test.notebook, "cell": test.grade_id,
-            "score": test.points if passed else 0.0, "max_score": test.points,
-            "autograded": True, "needs_manual_grade": False,
-            "message": "" if passed else student_message(plan, test.grade_id, result),
-            "detail": "" if passed else _instructor_detail(plan, test.grade_id, result),
-        })
+        cells.append(CellResult(
+            test.notebook, test.grade_id, test.points if passed else 0.0, test.points, autograded=True,
+            message="" if passed else student_message(plan, test.grade_id, result),
+            detail="" if passed else _instructor_detail(plan, test.grade_id, result),
+        ))
     answered = _written_answered(folder, plan)
-    pending = 0.0
     for written in plan.written:
+        # Answered written questions wait for a person's mark; whether they have one is the
+        # gradebook's to say (final_mark), so the record's message does not claim it.
         needs = answered.get(written.grade_id, False)
-        pending += written.points if needs else 0.0
-        cells.append({"notebook": written.notebook, "cell": written.grade_id, "score": 0.0,
-                      "max_score": written.points, "autograded": False, "needs_manual_grade": needs,
-                      "message": "" if needs else "No response."})
-    record["cells"] = sorted(cells, key=lambda c: (c["notebook"], c["cell"]))
-    record["score"] = float(sum(c["score"] for c in cells))
+        cells.append(CellResult(written.notebook, written.grade_id, 0.0, written.points,
+                                autograded=False, needs_manual_grade=needs,
+                                message="" if needs else "No response."))
+    cells.sort(key=lambda c: (c.notebook, c.cell))
+    record["cells"] = [c.to_dict() for c in cells]
+    record["score"] = float(sum(c.score for c in cells))
     record["max_score"] = plan.max_score
-    if pending:
-        notes.append(f"{pending:g} point(s) await manual grading")
     if reasons:
         record["status"] = "review"
         shown = "; ".join(reasons[:3]) + (f"; and {len(reasons) - 3} more" if len(reasons) > 3 else "")

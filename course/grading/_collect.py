@@ -61,6 +61,9 @@ class Student:
     name: str = ""
     email: str = ""
     lms_id: str = ""
+    # Given and family names when the roster has them in columns of their own (for the gradebook).
+    first_name: str = field(default="", repr=False)
+    last_name: str = field(default="", repr=False)
 
 
 def _words(text: str) -> list[str]:
@@ -137,12 +140,12 @@ def read_roster(path: str | os.PathLike) -> list[Student]:
             raise CollectError(f"Roster line {number}: {student_id!r} is listed twice (first on line "
                                f"{seen[student_id]}). Remove the duplicate.")
         seen[student_id] = number
-        name = get(row, "name", "full_name", "full name")
-        if not name:
-            name = " ".join(p for p in (get(row, "first_name", "first name", "firstname"),
-                                        get(row, "last_name", "last name", "surname", "lastname")) if p)
+        first = get(row, "first_name", "first name", "firstname")
+        last = get(row, "last_name", "last name", "surname", "lastname")
+        name = get(row, "name", "full_name", "full name") or " ".join(p for p in (first, last) if p)
         students.append(Student(student_id, name, get(row, "email", "email address"),
-                                get(row, "lms_id", "id", "participant", "user_id", "sis_user_id")))
+                                get(row, "lms_id", "id", "participant", "user_id", "sis_user_id"),
+                                first_name=first, last_name=last))
     return students
 
 

@@ -1,15 +1,11 @@
 """Marks out of the workspace: status, review decisions, late penalties and the grade export.
 
-A lesson's mark for a student is the sum of its cells' scores in the gradebook (a manual mark,
-from formgrader or ``course written --import``, overrides the autograded score of the same cell),
-or the autograded score from ``course grade`` where the gradebook has no entry. Then:
-
-- ``review``: held back (blank, status ``review``) until ``course review`` accepts it (the mark
-  counts) or rejects it (0); a decision applies to that exact submission only;
-- ``invalid`` or no submission: 0;
-- late: ``late_by`` = submission time (``timestamp.txt``) - due - grace; the penalty is
-  ``rate`` x started days (or hours) late, capped at ``cap``, as a percentage of the lesson's
-  maximum mark (``10%/day``) or in points (``1pt/day``); the mark never goes below 0.
+Every number here comes from :func:`course.grading._records.final_mark`, applied to ``course
+grade``'s record of the submission, the marks a person gave in the gradebook (formgrader or
+``course written --import``), the review decision and the lateness. Its docstring (and "How a mark
+is computed" in docs/INSTRUCTOR_GUIDE.md) gives the rule. Lateness: ``late_by`` = submission time
+(``timestamp.txt``) - due - grace; the penalty is ``rate`` x started days (or hours) late, capped
+at ``cap``, as a percentage of the lesson's maximum mark (``10%/day``) or in points (``1pt/day``).
 """
 
 from __future__ import annotations
@@ -27,7 +23,16 @@ from pathlib import Path
 from course.errors import options_text
 from course.grading._collect import parse_time, read_roster, read_timestamp
 from course.grading._common import GradingError, check_lesson_ids, lesson_ids
-from course.grading._workspace import Workspace, load_records, write_private
+from course.grading._records import (
+    DECISIONS,
+    REVIEWS_FILE,
+    Late,
+    ManualMarks,
+    Review,
+    final_mark,
+    review_decision,
+)
+from course.grading._workspace import Workspace, load_records, load_reviews, write_private
 
 # --------------------------------------------------------------------------------------------
 # Late penalties
@@ -92,6 +97,11 @@ class LatePolicy:
             amount = min(amount, self.cap)
         return round(amount / 100.0 * max_score if self.percent else amount, 6)
 
+    def late(self, submitted: datetime | None, due: datetime | None, max_score: float) -> Late:
+        """How late a submission was and what it costs (the ``late`` argument of final_mark)."""
+        by = self.late_by(submitted, due)
+        return Late(by=by, penalty=self.penalty(max_score, by))
+
 
 def read_due(path: str | os.PathLike | None) -> dict[tuple[str, str | None], datetime]:
     """Due dates from a CSV (``lesson,due`` and optionally ``student`` for an extension)."""
@@ -120,17 +130,10 @@ def read_due(path: str | os.PathLike | None) -> dict[tuple[str, str | None], dat
 # --------------------------------------------------------------------------------------------
 
 
-def load_reviews(workspace: Workspace, lesson_id: str) -> dict[str, dict]:
-    try:
-        return json.loads((workspace.grades / lesson_id / "reviews.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
 def decide_review(workspace: Workspace, lesson_id: str, student: str, decision: str,
-                  note: str = "") -> dict:
+                  note: str = "") -> Review:
     """Record an instructor's decision on a submission in ``review``: accept or reject."""
-    if decision not in {"accept", "reject"}:
+    if decision not in DECISIONS:
         raise GradingError(f"A review decision is accept or reject, not {decision!r}.")
     records = load_records(workspace, lesson_id)
     if student not in records:
@@ -139,28 +142,25 @@ def decide_review(workspace: Workspace, lesson_id: str, student: str, decision: 
             f"{options_text(student, sorted(records) or ['(none graded)'])}"
         )
     record = records[student]
-    if record.get("status") != "review":
+    if record.status != "review":
         raise GradingError(
             f"{student}'s submission of {lesson_id} is not awaiting review (its status is "
-            f"{record.get('status')!r}); nothing to decide."
+            f"{record.status!r}); nothing to decide."
         )
-    reviews = load_reviews(workspace, lesson_id)
-    reviews[student] = {"decision": decision, "note": note,
-                        "submission_sha256": record.get("submission_sha256"),
-                        "decided_at": datetime.now(UTC).isoformat(timespec="seconds")}
-    write_private(workspace.grades / lesson_id / "reviews.json", json.dumps(reviews, indent=1) + "\n")
-    return reviews[student]
+    review = Review(decision=decision, note=note, submission_sha256=record.submission_sha256,
+                    decided_at=datetime.now(UTC).isoformat(timespec="seconds"))
+    reviews = {name: r.to_dict() for name, r in load_reviews(workspace, lesson_id).items()}
+    reviews[student] = review.to_dict()
+    write_private(workspace.grades / lesson_id / REVIEWS_FILE, json.dumps(reviews, indent=1) + "\n")
+    return review
 
 
 def pending_reviews(workspace: Workspace, lesson_id: str) -> list[tuple[str, list[str]]]:
+    """Submissions in ``review`` with no decision for that exact submission, with the reasons."""
     reviews = load_reviews(workspace, lesson_id)
-    out = []
-    for student, record in load_records(workspace, lesson_id).items():
-        decision = reviews.get(student, {})
-        if record.get("status") == "review" and decision.get("submission_sha256") != record.get(
-                "submission_sha256"):
-            out.append((student, list(record.get("review") or [])))
-    return out
+    return [(student, list(record.review))
+            for student, record in load_records(workspace, lesson_id).items()
+            if record.status == "review" and review_decision(record, reviews.get(student)) is None]
 
 
 # --------------------------------------------------------------------------------------------
@@ -174,6 +174,7 @@ LONG_COLUMNS = ["student_id", "lesson", "status", "auto_score", "manual_score", 
 
 def lesson_rows(workspace: Workspace, lessons_dir: Path, lesson_id: str, students: list[str],
                 policy: LatePolicy, due: dict, include_review: bool = False) -> list[dict]:
+    """One export row per student: :func:`final_mark` of their record, marks, review and lateness."""
     from course.grading._gradebook import manual_scores
     from course.grading._lesson import lesson_plan
 
@@ -188,70 +189,25 @@ def lesson_rows(workspace: Workspace, lessons_dir: Path, lesson_id: str, student
         submitted = read_timestamp(folder) if folder.is_dir() else None
         lesson_due = due.get((lesson_id, student)) or due.get((lesson_id, None))
         row = {"student_id": student, "lesson": lesson_id, "max_score": plan.max_score,
-               "auto_score": 0.0, "manual_score": 0.0, "raw_score": 0.0, "ungraded_points": 0.0,
                "submitted_at": submitted.isoformat(timespec="minutes") if submitted else "",
-               "due": lesson_due.isoformat(timespec="minutes") if lesson_due else "",
-               "late_minutes": 0, "late_penalty": 0.0, "final_score": 0.0, "note": ""}
+               "due": lesson_due.isoformat(timespec="minutes") if lesson_due else ""}
         if record is None:
-            row["status"] = "submitted, not graded" if folder.is_dir() else "missing"
-            row["note"] = "run course grade" if folder.is_dir() else "no submission"
+            row.update(status="submitted, not graded" if folder.is_dir() else "missing",
+                       note="run course grade" if folder.is_dir() else "no submission",
+                       auto_score=0.0, manual_score=0.0, raw_score=0.0, ungraded_points=0.0,
+                       late_minutes=0, late_penalty=0.0, final_score=0.0)
             rows.append(row)
             continue
-        status = record.get("status")
-        auto = {f"{c['notebook']}/{c['cell']}": float(c["score"])
-                for c in record.get("cells") or [] if c.get("autograded")}
-        entry = marks.get(student)
-        if entry and record.get("status") != "invalid":
-            scores = dict(entry["scores"])
-            manual = entry["manual"]
-            row["ungraded_points"] = entry["ungraded"]
-        else:
-            scores, manual = dict(auto), {}
-        row["auto_score"] = round(sum(v for k, v in scores.items() if k in auto and k not in manual), 6)
-        row["manual_score"] = round(sum(manual.values()), 6)
-        row["raw_score"] = round(sum(scores.values()), 6)
-        notes = []
-        decision = reviews.get(student, {})
-        decided = decision.get("submission_sha256") == record.get("submission_sha256")
-        if status == "review":
-            if decided and decision.get("decision") == "accept":
-                status = "ok (review accepted)"
-            elif decided and decision.get("decision") == "reject":
-                status = "rejected after review"
-                row["raw_score"] = 0.0
-            elif not include_review:
-                row["status"] = "review"
-                row["final_score"] = ""
-                row["note"] = "held back until `course review` decides: " + "; ".join(
-                    (record.get("review") or [])[:2])
-                rows.append(row)
-                continue
-            else:
-                notes.append("awaiting review")
-        if record.get("status") == "invalid":
-            row["raw_score"] = 0.0
-            notes.append(record.get("message") or "invalid")
-        late = policy.late_by(submitted, lesson_due)
-        row["late_minutes"] = int(late.total_seconds() // 60)
-        penalty = policy.penalty(plan.max_score, late)
-        row["late_penalty"] = penalty
-        row["final_score"] = round(max(0.0, row["raw_score"] - penalty), 6)
-        if penalty:
-            notes.append(f"late by {_duration(late)}: -{penalty:g}")
-        if row["ungraded_points"]:
-            notes.append(f"{row['ungraded_points']:g} point(s) not marked yet")
-        row["status"] = status
-        row["note"] = "; ".join(notes)
+        late = policy.late(submitted, lesson_due, plan.max_score)
+        mark = final_mark(record, marks.get(student), reviews.get(student), late,
+                          include_review=include_review)
+        row.update(status=mark.status, auto_score=mark.auto_score, manual_score=mark.manual_score,
+                   raw_score=mark.raw_score, ungraded_points=mark.ungraded_points,
+                   late_minutes=late.minutes if not mark.held else 0,
+                   late_penalty=mark.late_penalty,
+                   final_score="" if mark.held else mark.final_score, note="; ".join(mark.notes))
         rows.append(row)
     return rows
-
-
-def _duration(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    parts = [f"{days} d" if days else "", f"{hours} h" if hours else "", f"{minutes} min" if minutes else ""]
-    return " ".join(p for p in parts if p) or "under a minute"
 
 
 def _students(workspace: Workspace, roster: Path | None, lesson_list: list[str]) -> tuple[list[str], dict]:
@@ -285,8 +241,13 @@ def export_grades(workspace: Workspace, lessons_dir: str | Path, *, lessons: lis
     roster_path = Path(roster) if roster else workspace.roster
     due_map = read_due(due if due else workspace.due)
     students, info = _students(workspace, roster_path if roster_path.is_file() else None, lessons)
+    from course.grading._grade import bring_gradebook_up_to_date
+
     rows: list[dict] = []
     for lesson_id in lessons:
+        # Records written by autograde() since the gradebook was last written reach it first, so
+        # formgrader and this export agree (the export itself reads autograded scores from them).
+        bring_gradebook_up_to_date(workspace, lessons_dir, lesson_id)
         rows += lesson_rows(workspace, lessons_dir, lesson_id, students, policy, due_map, include_review)
     out_dir = Path(out) if out else workspace.exports
     long_text = io.StringIO()
@@ -352,22 +313,18 @@ def status_rows(workspace: Workspace, lessons_dir: str | Path, lessons: list[str
                    "submitted": when.isoformat(timespec="minutes") if when else ("yes" if folder.is_dir() else "no"),
                    "graded": "no", "status": "", "score": "", "why": ""}
             if record:
+                # The same mark as the export, before any late penalty (status knows no due dates).
+                mark = final_mark(record, marks.get(student), reviews.get(student), include_review=True)
+                decision = review_decision(record, reviews.get(student))
                 row["graded"] = "yes"
-                row["status"] = record.get("status", "")
-                row["score"] = f"{record.get('score', 0):g}/{record.get('max_score') or 0:g}"
-                decision = reviews.get(student, {})
-                if record.get("status") == "review" and decision.get("submission_sha256") == record.get(
-                        "submission_sha256"):
-                    row["status"] = f"review: {decision.get('decision')}ed"
-                failed = [f"{c['cell']}: {c.get('message')}" for c in record.get("cells") or []
-                          if c.get("autograded") and c.get("score", 0) < c.get("max_score", 0)]
-                notes = [n for n in (record.get("message") or "").split("; ")
-                         if n and "await manual grading" not in n]
-                entry = marks.get(student)
-                if entry and entry["ungraded"]:
-                    notes.append(f"{entry['ungraded']:g} point(s) of written answers not marked yet")
-                elif entry is None and "await manual grading" in (record.get("message") or ""):
-                    notes.append("written answers not marked yet")
+                row["status"] = f"review: {decision}ed" if decision else record.status
+                row["score"] = f"{mark.raw_score:g}/{record.max_score:g}"
+                failed = [f"{c.cell}: {c.message}" for c in record.cells
+                          if c.autograded and c.score < c.max_score and c.key not in
+                          (marks.get(student) or ManualMarks()).scores]
+                notes = [n for n in record.shown_message().split("; ") if n]
+                if mark.ungraded_points:
+                    notes.append(f"{mark.ungraded_points:g} point(s) of written answers not marked yet")
                 row["why"] = "; ".join(x for x in [*notes, *failed[:3]] if x)
             elif folder.is_dir():
                 row["why"] = "not graded yet: run course grade"

@@ -31,7 +31,14 @@ from course.grading._common import (
     quiet_logger,
 )
 from course.grading._lesson import LessonPlan, contains_literal, lesson_plan, norm, text_of
-from course.grading._workspace import Workspace, private_dir, write_private
+from course.grading._records import review_decision
+from course.grading._workspace import (
+    Workspace,
+    load_records,
+    load_reviews,
+    private_dir,
+    write_private,
+)
 
 SCORE_RE = re.compile(r"Score:\s*[\d.]+\s*/\s*[\d.]+")
 
@@ -116,13 +123,6 @@ class FeedbackReport:
         return "\n".join(lines)
 
 
-def _reviews(results: Path) -> dict:
-    try:
-        return json.loads((results / "reviews.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
 def _progress(done: int, total: int, student: str) -> None:
     import sys
 
@@ -152,22 +152,15 @@ def generate_feedback(workspace: Workspace, lessons_dir: str | Path, lesson_id: 
         )
     plan = lesson_plan(lessons_dir / lesson_id)
     report = FeedbackReport(lesson_id)
-    reviews = _reviews(results)
+    reviews = load_reviews(workspace, lesson_id)
     chosen = []
-    for path in sorted(results.glob("*.json")):
-        if path.name == "reviews.json":
-            continue
-        record = json.loads(path.read_text(encoding="utf-8"))
-        student = record.get("student")
+    for student, record in load_records(workspace, lesson_id).items():
         if students is not None and student not in students:
             continue
-        if record.get("status") == "invalid":
-            report.held.append((student, f"not gradable ({record.get('message')})"))
+        if record.status == "invalid":
+            report.held.append((student, f"not gradable ({record.message})"))
             continue
-        decision = reviews.get(student, {})
-        if record.get("status") == "review" and not (
-                decision.get("submission_sha256") == record.get("submission_sha256")
-                and decision.get("decision") in {"accept", "reject"}):
+        if record.status == "review" and review_decision(record, reviews.get(student)) is None:
             report.held.append((student, "awaiting review (course review)"))
             continue
         if not (results / "notebooks" / student).is_dir():

@@ -11,6 +11,9 @@
   tests only, after one line that records the answers; its solutions and rubrics are replaced with
   nbgrader's stubs. The kernel that runs a submission never sees a hidden test, an expected value,
   a solution or a rubric, even if the student's code reads every cell it is given.
+
+What is solution, hidden test or mark scheme is decided by the one parser in ``_content``, on
+nbgrader's delimiters, which release and the leak checks use too.
 """
 
 from __future__ import annotations
@@ -26,17 +29,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from course.grading._common import GradingError, lesson_notebooks
+from course.grading._content import (
+    HIDDEN,
+    RUBRIC_RE,
+    Delimiters,
+    RegionError,
+    nbgrader_delimiters,
+    norm,
+    parse_notebook,
+    split_region,
+    text_of,  # noqa: F401 - re-exported for _feedback and _written
+)
 
-BEGIN_HIDDEN = "BEGIN HIDDEN TESTS"
-END_HIDDEN = "END HIDDEN TESTS"
-BEGIN_SOLUTION = "BEGIN SOLUTION"
-END_SOLUTION = "END SOLUTION"
-BEGIN_MARK = "BEGIN MARK SCHEME"
-END_MARK = "END MARK SCHEME"
-CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
-TEXT_STUB = "YOUR ANSWER HERE"
-RUBRIC_RE = re.compile(r"\*{0,2}\s*rubric\s*\(\s*instructor[\s_-]*only\s*\)\s*\*{0,2}", re.IGNORECASE)
-MODEL_RE = re.compile(r"\*{0,2}\s*model answer[^*\n]*\*{0,2}", re.IGNORECASE)
 PROLOGUE_MARK = "# course: record this exercise's answers for grading"
 _BUILTINS = set(dir(builtins))
 
@@ -110,40 +114,6 @@ def contains_literal(text: str, literal: str) -> bool:
     if re.fullmatch(r"[-+]?[\d.]+([eE][-+]?\d+)?", literal):
         return re.search(rf"(?<![\d.]){re.escape(literal)}(?!\d|\.\d)", text) is not None
     return literal in text
-
-
-def text_of(source) -> str:
-    return "".join(source) if isinstance(source, list) else str(source or "")
-
-
-def norm(text: str) -> str:
-    """Collapse whitespace and lower-case (for comparing lines across HTML and notebooks)."""
-    return " ".join(text.split()).lower()
-
-
-def _meta(cell: dict) -> dict:
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return meta if isinstance(meta, dict) else {}
-
-
-def split_region(text: str, begin: str, end: str) -> tuple[list[str], list[str], tuple[int, int] | None]:
-    """(lines outside the region, lines inside it, (first, last) 1-based line numbers of the region)."""
-    outside, inside = [], []
-    span = None
-    inside_now = False
-    for number, line in enumerate(text.split("\n"), start=1):
-        if begin in line:
-            inside_now = True
-            span = (number, number)
-            continue
-        if end in line and inside_now:
-            inside_now = False
-            span = (span[0], number)
-            continue
-        (inside if inside_now else outside).append(line)
-    if inside_now:
-        raise GradingError(f"a '{begin}' region has no matching '{end}'")
-    return outside, inside, span
 
 
 def read_names(source: str) -> list[str]:
@@ -247,50 +217,13 @@ def _prologue(grade_id: str, names: list[str]) -> str:
     )
 
 
-def _stub_solution(cell: dict) -> str:
-    text = text_of(cell.get("source"))
-    if cell.get("cell_type") != "code":
-        return TEXT_STUB
-    if BEGIN_SOLUTION not in text:
-        return CODE_STUB
-    out, inside = [], False
-    for line in text.split("\n"):
-        if BEGIN_SOLUTION in line:
-            inside = True
-            indent = line[: len(line) - len(line.lstrip())]
-            out += [indent + stub for stub in CODE_STUB.split("\n")]
-            continue
-        if END_SOLUTION in line:
-            inside = False
-            continue
-        if not inside:
-            out.append(line)
-    return "\n".join(out)
+def lesson_plan(lesson_dir: str | Path, delimiters: Delimiters | None = None) -> LessonPlan:
+    """Read a lesson's source notebooks (see the module docstring).
 
-
-def _release_text(nb: dict) -> str:
-    """Everything a student is given in this notebook (what the release keeps), normalised."""
-    parts = []
-    for cell in nb.get("cells", []):
-        meta = _meta(cell)
-        text = text_of(cell.get("source"))
-        if meta.get("solution"):
-            parts.append(_stub_solution(cell))
-        else:
-            text = "\n".join(split_region(text, BEGIN_HIDDEN, END_HIDDEN)[0])
-            text = "\n".join(split_region(text, BEGIN_MARK, END_MARK)[0])
-            parts.append(text)
-    return "\n".join(parts)
-
-
-def _identifying(line: str) -> bool:
-    squeezed = line.replace(" ", "")
-    return len(squeezed) >= 8 and bool(re.search(r"[A-Za-z]", line)) and squeezed not in {
-        "###ENDHIDDENTESTS", "###BEGINHIDDENTESTS", "###BEGINSOLUTION", "###ENDSOLUTION"}
-
-
-def lesson_plan(lesson_dir: str | Path) -> LessonPlan:
-    """Read a lesson's source notebooks (see the module docstring)."""
+    What is instructor-only comes from the one parser, ``_content.parse_notebook``, on nbgrader's
+    delimiters (``delimiters``; nbgrader's defaults unless given).
+    """
+    d = delimiters or nbgrader_delimiters()
     lesson_dir = Path(lesson_dir)
     plan = LessonPlan(lesson_id=lesson_dir.name, notebooks=[])
     for nb_path in lesson_notebooks(lesson_dir):
@@ -300,72 +233,42 @@ def lesson_plan(lesson_dir: str | Path) -> LessonPlan:
             nb = json.loads(nb_path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise GradingError(f"Cannot read the lesson notebook {nb_path}: {exc}") from None
-        released = _release_text(nb)
-        public_lines = {norm(line) for line in released.split("\n")}
-        public_text = released
+        try:
+            content = parse_notebook(nb, d)
+        except RegionError as exc:
+            raise GradingError(f"{nb_path.name}, {exc}") from None
+        plan.secret_lines |= set(content.secrets)
         grading = json.loads(json.dumps(nb))
         last_text = ""
-        for index, cell in enumerate(nb.get("cells", [])):
-            meta = _meta(cell)
-            text = text_of(cell.get("source"))
-            grade_id = meta.get("grade_id")
-            out_cell = grading["cells"][index]
-            out_cell["outputs"] = [] if cell.get("cell_type") == "code" else out_cell.get("outputs")
-            if out_cell.get("outputs") is None:
-                out_cell.pop("outputs", None)
-            if meta.get("solution"):
-                secret = text if BEGIN_SOLUTION not in text else "\n".join(
-                    split_region(text, BEGIN_SOLUTION, END_SOLUTION)[1])
-                for line in secret.split("\n"):
-                    if _identifying(line) and norm(line) not in public_lines:
-                        plan.secret_lines.add(norm(line))
-                out_cell["source"] = _stub_solution(cell)
-                if meta.get("grade") and cell.get("cell_type") == "markdown":
-                    rubric = ""
+        for parsed in content.cells:
+            meta, text, grade_id = parsed.meta, parsed.text, parsed.grade_id
+            points = float(meta.get("points") or 0)
+            out_cell = grading["cells"][parsed.index]
+            if parsed.cell_type == "code":
+                out_cell["outputs"] = []
+            # The grading source holds what the student was given, except in test cells.
+            out_cell["source"] = parsed.released
+            if meta.get("grade") and parsed.cell_type == "markdown":
+                plan.max_manual += points
+                if meta.get("solution"):
                     match = RUBRIC_RE.search(text)
-                    if match:
-                        rubric = text[match.start():].strip()
+                    rubric = text[match.start():].strip() if match else ""
                     model = text[: match.start()].strip() if match else text.strip()
-                    plan.written.append(WrittenCell(name, grade_id, float(meta.get("points") or 0),
-                                                    last_text.strip(), rubric, model))
-                    plan.max_manual += float(meta.get("points") or 0)
-            elif meta.get("grade") and cell.get("cell_type") == "code":
-                try:
-                    visible, hidden, span = split_region(text, BEGIN_HIDDEN, END_HIDDEN)
-                except GradingError as exc:
-                    raise GradingError(f"{nb_path.name}, cell {grade_id!r}: {exc}") from None
-                for line in hidden:
-                    if _identifying(line) and norm(line) not in public_lines:
-                        plan.secret_lines.add(norm(line))
+                    plan.written.append(WrittenCell(name, grade_id, points, last_text.strip(), rubric, model))
+            elif meta.get("grade") and parsed.cell_type == "code" and not meta.get("solution"):
+                hidden = [line for kind, line in parsed.secret if kind == HIDDEN]
+                _, _, span = split_region(text, d.begin_hidden, d.end_hidden)
                 plan.secret_literals |= {
-                    lit for lit in literals("\n".join(hidden)) if lit not in public_text
+                    lit for lit in literals("\n".join(hidden)) if lit not in content.released_text
                 }
                 names = read_names(text)
-                plan.tests.append(TestCell(name, grade_id, float(meta.get("points") or 0), text,
-                                           span, names))
-                plan.max_auto += float(meta.get("points") or 0)
-                out_cell["source"] = _prologue(grade_id, names) + "\n" + "\n".join(visible).strip("\n")
-            elif meta.get("grade") and cell.get("cell_type") == "markdown":
-                plan.max_manual += float(meta.get("points") or 0)
-            if BEGIN_MARK in text:
-                outside, inside, _ = split_region(text, BEGIN_MARK, END_MARK)
-                for line in inside:
-                    if _identifying(line) and norm(line) not in public_lines:
-                        plan.secret_lines.add(norm(line))
-                if not meta.get("solution"):
-                    out_cell["source"] = "\n".join(outside)
+                plan.tests.append(TestCell(name, grade_id, points, text, span, names))
+                plan.max_auto += points
+                out_cell["source"] = _prologue(grade_id, names) + "\n" + parsed.released.strip("\n")
             if meta.get("locked") and grade_id and not meta.get("solution"):
-                given = text
-                if meta.get("grade") and cell.get("cell_type") == "code":
-                    given = "\n".join(split_region(text, BEGIN_HIDDEN, END_HIDDEN)[0])
-                given = "\n".join(split_region(given, BEGIN_MARK, END_MARK)[0])
-                plan.locked_release[grade_id] = given
-            if cell.get("cell_type") == "markdown" and not meta.get("solution"):
+                plan.locked_release[grade_id] = parsed.released
+            if parsed.cell_type == "markdown" and not meta.get("solution"):
                 last_text = text
-        for written in plan.written:
-            for line in (written.rubric + "\n" + written.model).split("\n"):
-                if _identifying(line) and norm(line) not in public_lines:
-                    plan.secret_lines.add(norm(line))
         plan.grading_sources[nb_path.name] = grading
     if not plan.notebooks:
         raise GradingError(f"Lesson {plan.lesson_id!r} has no notebook in {str(lesson_dir)!r}.")

@@ -1,7 +1,8 @@
 """Delete a term's personal data once it is no longer needed (UK GDPR storage limitation).
 
-``purge(workspace, before)`` removes every submission collected before ``before`` (its
-``timestamp.txt``, or the folder's modification time when there is none) and everything made from
+``purge(workspace, before)`` removes every submission *submitted* before ``before`` (the time in
+its ``timestamp.txt``, which ``course collect`` writes from the LMS or exchange; the folder's
+modification time, that is when it was collected, when there is none) and everything made from
 it: the autograded notebook, the grade record and notebook, the feedback, the gradebook entry
 (nbgrader's own ``remove_submission``), and students left with no submission. Files not tied to a
 submission (unmatched uploads, written-answer sheets, exports) go when they were last modified
@@ -19,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from course.grading._collect import read_timestamp
+from course.grading._gradebook import SYNC_STATE
 from course.grading._workspace import Workspace, write_private
 
 
@@ -32,9 +34,11 @@ class PurgeReport:
 
     def summary(self) -> str:
         verb = "Deleted" if self.applied else "Would delete"
-        lines = [f"{verb} {len(self.submissions)} submission(s) collected before "
-                 f"{self.before.date().isoformat()}, {len(self.files)} other file(s) and "
-                 f"{len(self.students)} student(s) left with no submission."]
+        lines = [f"{verb} {len(self.submissions)} submission(s) submitted before {uk_time(self.before)} "
+                 "(the time in each submission's timestamp.txt, or when it was collected if it has "
+                 f"none), with their grades, feedback and gradebook entries; {len(self.files)} other "
+                 "file(s) (unmatched uploads, written-answer sheets, exports) last changed before "
+                 f"then; and {len(self.students)} student(s) left with no submission."]
         for student, lesson in self.submissions[:50]:
             lines.append(f"  - {student} / {lesson}")
         if len(self.submissions) > 50:
@@ -42,6 +46,20 @@ class PurgeReport:
         if not self.applied and (self.submissions or self.files):
             lines.append("Nothing has been deleted yet: run again with --yes to delete.")
         return "\n".join(lines)
+
+
+def uk_time(when: datetime) -> str:
+    """A moment as the instructor wrote it: UK local time (dates are read as UK time).
+
+    Examples
+    --------
+    >>> from course.grading._collect import parse_time
+    >>> uk_time(parse_time("2026-09-01")), uk_time(parse_time("2026-01-15 09:30"))
+    ('2026-09-01 00:00 UK time', '2026-01-15 09:30 UK time')
+    """
+    from zoneinfo import ZoneInfo
+
+    return when.astimezone(ZoneInfo("Europe/London")).strftime("%Y-%m-%d %H:%M UK time")
 
 
 def _when(folder: Path) -> datetime:
@@ -93,6 +111,9 @@ def purge(workspace: Workspace, before: datetime, *, apply: bool = False) -> Pur
     _purge_gradebook(workspace, report)
     for lesson_scores in workspace.grades.glob("*/scores.csv") if workspace.grades.is_dir() else []:
         _rewrite_scores(lesson_scores)
+    for state in workspace.grades.glob(f"*/{SYNC_STATE}") if workspace.grades.is_dir() else []:
+        if not any(p.name != "reviews.json" for p in state.parent.glob("*.json")):
+            state.unlink()  # what the gradebook was last given: nothing left to remember
     for top in (workspace.submitted, workspace.autograded, workspace.feedback, workspace.grades,
                 workspace.unmatched, workspace.written):
         _remove_empty(top)

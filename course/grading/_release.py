@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -23,27 +22,15 @@ from course.grading._common import (
     lesson_title,
     nbgrader_config,
 )
-
-# nbgrader's delimiters, matched loosely (any case, singular or plural, extra spaces) so that a
-# typo which nbgrader itself would not recognise is still caught.
-DELIMITER_RE = re.compile(
-    r"\b(BEGIN|END)\s+(SOLUTIONS?|HIDDEN\s+TESTS?|MARK\s*SCHEMES?)\b", re.IGNORECASE
+from course.grading._content import (
+    RUBRIC_RE,
+    Delimiters,
+    nbgrader_delimiters,
+    nbgrader_meta,
+    norm,
+    parse_notebook,
+    text_of,
 )
-RUBRIC_RE = re.compile(r"rubric\s*\(\s*instructor[\s_-]*only\s*\)", re.IGNORECASE)
-
-# Lines nbgrader itself writes into a release, or too generic to identify a solution.
-_STUB_LINES = {
-    "# your code here",
-    "raise notimplementederror()",
-    "raise notimplementederror",
-    "your answer here",
-    "pass",
-    "return",
-    "else:",
-    "try:",
-    "finally:",
-}
-_MIN_SECRET_CHARS = 6
 
 STUDENT_CONFIG_DIR = ".jupyter-student"
 MANIFEST = "manifest.json"
@@ -85,66 +72,9 @@ DISABLED_SERVER_EXTENSIONS = [
 # --------------------------------------------------------------------------------------------
 
 
-def _text(source) -> str:
-    return "".join(source) if isinstance(source, list) else str(source or "")
-
-
-def _norm(line: str) -> str:
-    return " ".join(line.split()).lower()
-
-
-def _nbgrader_meta(cell: dict) -> dict:
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return meta if isinstance(meta, dict) else {}
-
-
 def _cell_label(index: int, cell: dict) -> str:
-    grade_id = _nbgrader_meta(cell).get("grade_id")
+    grade_id = nbgrader_meta(cell).get("grade_id")
     return f"cell {index + 1}" + (f" ({grade_id})" if grade_id else "")
-
-
-def _regions(text: str) -> tuple[list[tuple[str, str]], list[str]]:
-    """Split a cell's lines into secret regions [(kind, line)] and public lines."""
-    secret: list[tuple[str, str]] = []
-    public: list[str] = []
-    kind = None
-    for line in text.splitlines():
-        match = DELIMITER_RE.search(line)
-        if match:
-            word = match.group(2).split()[0].upper()
-            label = {"SOLUTION": "solution", "SOLUTIONS": "solution", "HIDDEN": "hidden tests"}.get(
-                word, "mark scheme"
-            )
-            kind = label if match.group(1).upper() == "BEGIN" else None
-            continue
-        (secret.append((kind, line)) if kind else public.append(line))
-    return secret, public
-
-
-def _secret_lines(source_nb: dict) -> dict[str, str]:
-    """Map each identifying line of the source's instructor-only content to a description."""
-    secrets: dict[str, str] = {}
-    public: set[str] = set()
-    for cell in source_nb.get("cells", []):
-        text = _text(cell.get("source"))
-        meta = _nbgrader_meta(cell)
-        grade_id = meta.get("grade_id") or "an unnamed cell"
-        regions, outside = _regions(text)
-        if meta.get("solution") and not any(k == "solution" for k, _ in regions):
-            # nbgrader replaces a solution cell without delimiters as a whole.
-            regions += [("solution", line) for line in outside]
-            outside = []
-        public.update(_norm(line) for line in outside)
-        for kind, line in regions:
-            secrets.setdefault(_norm(line), f"the {kind} of '{grade_id}'")
-    return {
-        line: where
-        for line, where in secrets.items()
-        if len(line.replace(" ", "")) >= _MIN_SECRET_CHARS
-        and line not in public
-        and line not in _STUB_LINES
-        and re.search(r"\w", line)
-    }
 
 
 def _read_nb(path: Path) -> dict:
@@ -156,11 +86,11 @@ def _read_nb(path: Path) -> dict:
 
 
 def _output_text(output: dict) -> str:
-    parts = [_text(output.get("text", "")), str(output.get("evalue", ""))]
-    parts += [_text(t) for t in output.get("traceback", [])]
+    parts = [text_of(output.get("text", "")), str(output.get("evalue", ""))]
+    parts += [text_of(t) for t in output.get("traceback", [])]
     data = output.get("data", {})
     if isinstance(data, dict):
-        parts += [_text(v) for k, v in data.items() if str(k).startswith("text/")]
+        parts += [text_of(v) for k, v in data.items() if str(k).startswith("text/")]
     return "\n".join(parts)
 
 
@@ -169,6 +99,7 @@ def find_leaks(
     source_nb_path: str | os.PathLike | None = None,
     *,
     check_folder: bool = True,
+    delimiters: Delimiters | None = None,
 ) -> list[str]:
     """Look for instructor-only content in a released (student) notebook.
 
@@ -183,6 +114,10 @@ def find_leaks(
         the static equivalent of ``nbgrader validate --invert``.
     check_folder : bool
         Also report instructor-only files (instructor notes, solutions) beside the notebook.
+    delimiters : Delimiters, optional
+        nbgrader's delimiters (its defaults unless given); the source is split by the same parser
+        that grading and feedback use (``_content``), and any delimiter left in the release, in
+        any case or spacing, is reported.
 
     Returns
     -------
@@ -196,12 +131,14 @@ def find_leaks(
     except (OSError, ValueError) as exc:
         return [f"{released_nb_path.name}: cannot be read as a notebook ({exc})"]
 
+    d = delimiters or nbgrader_delimiters()
+    delimiter_re = d.loose_pattern()
     name = released_nb_path.name
     for index, cell in enumerate(nb["cells"]):
         label = f"{name} {_cell_label(index, cell)}"
-        source = _text(cell.get("source"))
+        source = text_of(cell.get("source"))
         for line in source.splitlines():
-            if DELIMITER_RE.search(line):
+            if delimiter_re.search(line):
                 reasons.append(f"{label}: nbgrader delimiter left in: {line.strip()!r}")
             if RUBRIC_RE.search(line):
                 reasons.append(f"{label}: instructor rubric left in: {line.strip()!r}")
@@ -213,29 +150,29 @@ def find_leaks(
             )
         for output in outputs:
             text = _output_text(output)
-            if DELIMITER_RE.search(text) or RUBRIC_RE.search(text):
+            if delimiter_re.search(text) or RUBRIC_RE.search(text):
                 reasons.append(f"{label}: an output contains instructor content")
         if cell.get("attachments"):
             blob = json.dumps(cell["attachments"])
-            if RUBRIC_RE.search(blob) or DELIMITER_RE.search(blob):
+            if RUBRIC_RE.search(blob) or delimiter_re.search(blob):
                 reasons.append(f"{label}: an attachment contains instructor content")
 
     meta_blob = json.dumps(nb.get("metadata", {}))
-    if DELIMITER_RE.search(meta_blob) or RUBRIC_RE.search(meta_blob):
+    if delimiter_re.search(meta_blob) or RUBRIC_RE.search(meta_blob):
         reasons.append(f"{name}: notebook metadata contains instructor content")
 
     if source_nb_path is not None:
         try:
-            secrets = _secret_lines(_read_nb(Path(source_nb_path)))
-        except (OSError, ValueError) as exc:
+            secrets = parse_notebook(_read_nb(Path(source_nb_path)), d).secrets
+        except (OSError, ValueError) as exc:  # RegionError is a ValueError
             reasons.append(f"{name}: the source notebook cannot be read for comparison ({exc})")
             secrets = {}
         for index, cell in enumerate(nb["cells"]):
-            texts = [_text(cell.get("source"))] + [_output_text(o) for o in cell.get("outputs") or []]
+            texts = [text_of(cell.get("source"))] + [_output_text(o) for o in cell.get("outputs") or []]
             seen = set()
             for text in texts:
                 for line in text.splitlines():
-                    key = _norm(line)
+                    key = norm(line)
                     if key in secrets and key not in seen:
                         seen.add(key)
                         reasons.append(

@@ -21,7 +21,6 @@ an encrypted disk if you can; ``course purge`` deletes a term's data when it is 
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -127,17 +126,16 @@ class Workspace:
         return self.root.is_dir()
 
 
-def load_records(workspace: Workspace, lesson_id: str) -> dict[str, dict]:
-    """``course grade``'s result records for a lesson, by student (unreadable files skipped)."""
-    folder = workspace.grades / lesson_id
-    records = {}
-    if folder.is_dir():
-        for path in sorted(folder.glob("*.json")):
-            if path.name == "reviews.json":
-                continue
-            try:
-                record = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
-            records[record.get("student", path.stem)] = record
-    return records
+def load_records(workspace: Workspace, lesson_id: str):
+    """``course grade``'s records for a lesson, by student (:class:`GradedSubmission`; unreadable
+    files skipped)."""
+    from course.grading._records import load_submissions
+
+    return load_submissions(workspace.grades / lesson_id)
+
+
+def load_reviews(workspace: Workspace, lesson_id: str):
+    """The review decisions for a lesson, by student (:class:`Review`)."""
+    from course.grading._records import load_review_file
+
+    return load_review_file(workspace.grades / lesson_id)

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from course.errors import options_text
 from course.grading._common import GradingError, check_lesson_ids, grade_id_of
+from course.grading._content import nbgrader_delimiters
 from course.grading._lesson import LessonPlan, lesson_plan, text_of
 from course.grading._workspace import Workspace, write_private
 
@@ -48,6 +49,7 @@ def candidate_code(workspace: Workspace, student: str) -> str:
 def _answers(workspace: Workspace, plan: LessonPlan) -> dict[str, dict[str, str]]:
     """{question id: {student: answer text}} from the collected submissions."""
     out: dict[str, dict[str, str]] = {w.grade_id: {} for w in plan.written}
+    stub = nbgrader_delimiters().text_stub
     if not workspace.submitted.is_dir():
         return out
     for folder in sorted(workspace.submitted.iterdir()):
@@ -63,7 +65,7 @@ def _answers(workspace: Workspace, plan: LessonPlan) -> dict[str, dict[str, str]
                         text = text_of(cell.get("source")).strip()
             except (OSError, ValueError, AttributeError):
                 text = "(the notebook could not be read)"
-            if text == "YOUR ANSWER HERE":
+            if text == stub:  # the release's placeholder: not an answer
                 text = ""
             out[written.grade_id][folder.name] = text
     return out
