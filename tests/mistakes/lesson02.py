@@ -35,9 +35,8 @@ CASES = {
     },
     "ex2-running-tests": {
         "wrong": [
-            ("the latest tied peak",
-             "running_2019 = int(running[2019])\npeak_year = int(running[running == running.max()].index[-1])",
-             "earliest"),
+            # (After the London Development Agency correction the 2025 peak is no longer tied, so
+            # "the latest tied peak" is no longer a mistake this data can show.)
             ("NumPy integers",
              "running_2019 = running[2019]\npeak_year = int(running.idxmax())",
              "int(...)"),
