@@ -357,8 +357,10 @@ corr = measures.permutation_correlation(start_2004, growth, n_permutations=9999,
 print(f"r = {corr.estimate:+.2f}; permutation p = {corr.p_value:.2f} (12 regions)")
 """)
 nb.md("""
-With 12 regions a correlation has to be large before it stands out from random pairings: say so
-whenever a regional correlation is reported.
+The correlation is small and positive (lesson 01 found no convergence between the regions), and
+random pairings of the same numbers give one at least this far from zero about two times in three.
+With 12 regions a correlation has to be large before it stands out: say so whenever a regional
+correlation is reported.
 """)
 nb.md("""
 ## 9. Explore

@@ -530,11 +530,11 @@ def permutation_correlation(x, y, *, n_permutations: int | None = None, seed: in
         raise _error(func, f"a correlation needs at least 3 areas; got {a.size}.",
                      "pass one value per area for all the areas.")
     alternative = _alternative(func, alternative)
-    za = (a - a.mean()) / a.std()
-    zb = (b - b.mean()) / b.std()
-    if not (np.isfinite(za).all() and np.isfinite(zb).all()):
+    if a.std() == 0 or b.std() == 0:
         raise _error(func, "x or y does not vary, so r is undefined.",
                      "check that you picked two measures that differ across areas.")
+    za = (a - a.mean()) / a.std()
+    zb = (b - b.mean()) / b.std()
     observed = float(np.mean(za * zb))
     exact = n_permutations is None and math.factorial(a.size) <= MAX_EXACT
     if exact:
