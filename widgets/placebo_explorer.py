@@ -19,6 +19,7 @@ import html
 
 import altair as alt
 import ipywidgets as ipw
+import numpy as np
 import pandas as pd
 
 from course import data as course_data
@@ -140,9 +141,14 @@ class PlaceboExplorer(ChartWidget):
             base_year=start - 1, labels=("Treated areas", "Comparison areas"))
 
     def _rows(self) -> dict:
-        return {"null": pd.DataFrame({"d": 100 * self.test.distribution}),
-                "observed": [{"d": 100 * self.result.estimate}],
-                "trends": self.trends}
+        """Inline rows for the chart: the permutation distribution aggregated to 40 bins (the
+        notebook embeds 40 rows, not 999), the chosen areas' estimate and the trends."""
+        counts, edges = np.histogram(100 * self.test.distribution, bins=40)
+        null = [{"x0": float(a), "x1": float(b), "n": int(c)}
+                for a, b, c in zip(edges[:-1], edges[1:], counts, strict=True)]
+        trends = [{"year": int(y), "group": g, "value": float(v)} for y, g, v in
+                  self.trends[["year", "group", "value"]].itertuples(index=False)]
+        return {"null": null, "observed": [{"d": 100 * self.result.estimate}], "trends": trends}
 
     def _refresh(self, change=None) -> None:
         if not self.authorities.value:
@@ -162,9 +168,11 @@ class PlaceboExplorer(ChartWidget):
     # -- the chart, built once ------------------------------------------------------------------
     def _chart(self) -> alt.VConcatChart:
         hist = alt.Chart(alt.Data(name="null")).mark_bar(color=PALETTE[0], opacity=0.8).encode(
-            x=alt.X("d:Q", bin=alt.Bin(maxbins=40),
-                    title="Difference-in-differences of random sets of areas (% points)"),
-            y=alt.Y("count():Q", title="Number of random sets"))
+            x=alt.X("x0:Q", title="Difference-in-differences of random sets of areas (% points)"),
+            x2="x1:Q", y=alt.Y("n:Q", title="Number of random sets"),
+            tooltip=[alt.Tooltip("x0:Q", format="+.2f", title="From"),
+                     alt.Tooltip("x1:Q", format="+.2f", title="To"),
+                     alt.Tooltip("n:Q", title="Random sets")])
         rule = alt.Chart(alt.Data(name="observed")).mark_rule(
             color=PALETTE[1], strokeWidth=3).encode(
             x="d:Q", tooltip=[alt.Tooltip("d:Q", format="+.2f", title="Chosen areas")])

@@ -276,10 +276,11 @@ def area_changes(frame: pd.DataFrame, value: str, start: int, *, first_year: int
     if window.empty:
         raise _error(func, f"the panel has no rows from {first} to {last}.",
                      f"the panel covers {int(years.min())} to {int(years.max())}.")
-    table = window.pivot_table(index=area, columns=year, values=value, aggfunc="count")
-    if not (table.reindex(columns=range(first, last + 1)).fillna(0) == 1).all(axis=None):
-        counts = table.reindex(columns=range(first, last + 1)).fillna(0)
-        bad = counts.index[(counts != 1).any(axis=1)]
+    repeated = window.duplicated([area, year], keep=False)
+    years_per_area = window.groupby(area, sort=False)[year].nunique()
+    bad = sorted(set(years_per_area.index[years_per_area != last - first + 1])
+                 | set(window.loc[repeated, area]), key=str)
+    if bad:
         raise _error(func, f"the panel is not balanced: {_list(list(bad))} do not have exactly "
                      f"one value in every year from {first} to {last}.",
                      "filter to one geography level (e.g. itl_level == 'ITL3') and drop areas "
@@ -393,8 +394,9 @@ def group_trends(frame: pd.DataFrame, value: str, treated, *, comparison=None,
         if (y <= 0).any():
             raise _error(func, "a log needs positive values.", "pass log=False.")
         y = np.log(y)
-    parts = {labels[0]: y[in_treated].groupby(frame.loc[in_treated, year]).mean(),
-             labels[1]: y[in_comparison].groupby(frame.loc[in_comparison, year]).mean()}
+    keep = (in_treated | in_comparison).to_numpy()
+    means = y[keep].groupby([in_treated.to_numpy()[keep], frame[year].to_numpy()[keep]]).mean()
+    parts = {labels[0]: means.xs(True, level=0), labels[1]: means.xs(False, level=0)}
     rows = []
     for name, series in parts.items():
         if base_year is not None:
@@ -500,9 +502,9 @@ def permutation_test(changes: pd.Series, treated, *, n_permutations: int | None 
         draws = 9_999 if n_permutations is None else _count(func, n_permutations,
                                                             "n_permutations")
         rng = _seed(func, seed)
-        sums = np.empty(draws)
-        for i in range(draws):
-            sums[i] = x[rng.choice(n, size=k, replace=False)].sum()
+        # each row: the k areas with the smallest of n uniform draws, a random set of k areas
+        picks = np.argpartition(rng.random((draws, n)), k - 1, axis=1)[:, :k]
+        sums = x[picks].sum(axis=1)
     null = sums / k - (total - sums) / (n - k)
     return PermutationResult(estimate=observed, p_value=_p_value(null, observed, alternative,
                                                                  exact),
@@ -544,7 +546,8 @@ def permutation_correlation(x, y, *, n_permutations: int | None = None, seed: in
         draws = 9_999 if n_permutations is None else _count(func, n_permutations,
                                                             "n_permutations")
         rng = _seed(func, seed)
-        null = np.array([np.mean(za * zb[rng.permutation(a.size)]) for _ in range(draws)])
+        orders = np.argsort(rng.random((draws, a.size)), axis=1)  # a random ordering per row
+        null = (za[None, :] * zb[orders]).mean(axis=1)
     return PermutationResult(estimate=observed, p_value=_p_value(null, observed, alternative,
                                                                  exact),
                              distribution=null, exact=exact, alternative=alternative)
