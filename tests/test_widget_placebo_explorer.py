@@ -48,6 +48,8 @@ def test_default_is_the_lesson_estimate(w):
     text = svg(w)
     assert "A naive difference-in-differences and its permutation test" in text
     assert "Parallel trends?" in text
+    gap = w.trends[w.trends["group"] == "gap"].set_index("year")["value"]
+    assert gap[2016] == pytest.approx(0.0) and gap[2019] < gap[2016]
 
 
 def test_placebo_and_pandemic_warnings(w):
@@ -86,6 +88,7 @@ def test_one_authority_and_the_table(w):
 
 
 def test_alt_text_and_keyboard_controls(w):
+    assert "histogram" in w.spec()["description"] and "gap" in w.spec()["description"]
     assert "histogram" in w.spec()["description"] and "Show numbers as a table" in \
         w.spec()["description"]
     for control in (w.authorities, w.start, w.post_years, w.comparison):

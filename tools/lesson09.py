@@ -409,8 +409,8 @@ check_number(did_2017, "did_2017", low=-20.0, high=20.0,
 assert abs(did_2017 - {r(DID_2021, 6)}) > 1e-6, (
     "did_2017 includes 2020 and 2021: stop the after-period at 2019 (last_year=2019), before the "
     "pandemic distorted hours.")
-assert abs(did_2017 - {r(DID_2017 / 100, 8)}) > 1e-9, (
-    "did_2017 looks like log points, not % points: multiply by 100.")
+assert not 0 < abs(did_2017) < 0.05, (
+    "did_2017 looks like log points, not % points: multiply the difference of mean logs by 100.")
 assert abs(did_2017 - {r(DID_LEVELS, 6)}) > 1e-6, (
     "did_2017 is in pounds per hour: use logs of GVA per hour (log=True), then multiply by 100.")
 passed("did_2017")
@@ -512,7 +512,8 @@ assert abs(_p - 1 / 6) > 1e-9, (
     "You got 1/6, the one-sided p-value: count differences at least as far from zero in either "
     "direction (abs(difference) >= abs(observed)).")
 assert abs(_p - 0.0) > 1e-9, (
-    "You got 0: count the real treated group too (every combination, including the observed one).")
+    "You got 0: count the real treated group too (every combination, including the observed one), "
+    "and use >= so that differences exactly as far from zero count.")
 check_close(_p, 2 / 6, 'permutation_p_value(_small, ["a", "b"])', tol=1e-9,
             hint="Six ways to pick 2 of 4; {{a, b}} (+2) and {{c, d}} (-2) are as far from zero as +2.")
 passed("permutation_p_value")

@@ -138,7 +138,7 @@ class PlaceboExplorer(ChartWidget):
                                               n_permutations=N_PERMUTATIONS, seed=SEED)
         self.trends = measures.group_trends(
             panel[panel["year"] <= max(self.last_year, start)], "gva_per_hour", treated,
-            base_year=start - 1, labels=("Treated areas", "Comparison areas"))
+            base_year=start - 1, labels=("Treated areas", "Comparison areas"), difference="gap")
 
     def _rows(self) -> dict:
         """Inline rows for the chart: the permutation distribution aggregated to 40 bins (the
@@ -169,7 +169,7 @@ class PlaceboExplorer(ChartWidget):
     def _chart(self) -> alt.VConcatChart:
         hist = alt.Chart(alt.Data(name="null")).mark_bar(color=PALETTE[0], opacity=0.8).encode(
             x=alt.X("x0:Q", title="Difference-in-differences of random sets of areas (% points)"),
-            x2="x1:Q", y=alt.Y("n:Q", title="Number of random sets"),
+            x2="x1:Q", y=alt.Y("n:Q", title="Number of random sets"), y2=alt.datum(0),
             tooltip=[alt.Tooltip("x0:Q", format="+.2f", title="From"),
                      alt.Tooltip("x1:Q", format="+.2f", title="To"),
                      alt.Tooltip("n:Q", title="Random sets")])
@@ -184,26 +184,28 @@ class PlaceboExplorer(ChartWidget):
                 "Where the chosen areas fall among random sets of as many areas",
                 anchor="start", subtitle="Bars: 999 random assignments (seeded). Line: the "
                 "chosen areas."))
-        trends = alt.Chart(alt.Data(name="trends")).mark_line(point=True).encode(
+        gap = alt.Chart(alt.Data(name="trends")).transform_filter(
+            "datum.group == 'gap'").mark_line(point=alt.OverlayMarkDef(color=PALETTE[1]), color=PALETTE[1]).encode(
             x=alt.X("year:O", title=None),
-            y=alt.Y("value:Q", title="% change in mean log GVA per hour since the base year"),
-            color=alt.Color("group:N", title=None, legend=alt.Legend(orient="bottom"),
-                            scale=alt.Scale(domain=["Treated areas", "Comparison areas"],
-                                            range=[PALETTE[1], PALETTE[0]])),
-            tooltip=["group:N", "year:O", alt.Tooltip("value:Q", format="+.1f")],
-        ).properties(width=560, height=200, title=alt.Title(
-            "Parallel trends? Each group against its own value the year before the start",
-            anchor="start", subtitle="Mean over areas of log GVA per hour worked, x 100, "
-            "current prices (ONS, June 2023)"))
+            y=alt.Y("value:Q", title="Treated minus comparison (log points x 100)"),
+            tooltip=[alt.Tooltip("year:O", title="Year"),
+                     alt.Tooltip("value:Q", format="+.2f", title="Gap")])
+        zero = alt.Chart(alt.Data(values=[{"y": 0}])).mark_rule(
+            color="#555555", strokeDash=[4, 3]).encode(y="y:Q")
+        trends = alt.layer(zero, gap).properties(width=560, height=200, title=alt.Title(
+            "Parallel trends? The gap between the groups, zero the year before the start",
+            anchor="start", subtitle="Mean over areas of log GVA per hour worked x 100, treated "
+            "minus comparison; flat before the start = parallel (ONS, June 2023)"))
         return alt.vconcat(trends, permutation).properties(
             datasets={name: [] for name in _DATASETS},  # the rows go into the built spec
             title=alt.Title("A naive difference-in-differences and its permutation test",
                             subtitle="ITL3 areas, GVA per hour worked 2004-2021. An "
                                      "illustration, not a causal finding.", anchor="start"),
             description=(
-                "Two charts. Top: lines of the mean log GVA per hour of the treated ITL3 areas "
-                "and of the comparison areas by year, each relative to the year before the "
-                "chosen start year, to judge whether they moved in parallel before it. Bottom: "
+                "Two charts. Top: a line of the gap in mean log GVA per hour between the "
+                "treated ITL3 areas and the comparison areas by year, set to zero the year "
+                "before the chosen start year; a flat line before the start means the groups "
+                "moved in parallel. Bottom: "
                 "a histogram of the difference-in-differences of 999 random sets of as many "
                 "areas as were treated, with a vertical line at the chosen areas' estimate; the "
                 "share of random sets at least as far from zero is the permutation p-value. "
@@ -235,12 +237,14 @@ class PlaceboExplorer(ChartWidget):
             wide = self.trends.pivot(index="year", columns="group", values="value")
             body = "".join(
                 f"<tr><th scope='row'>{int(y)}</th><td>{r['Treated areas']:+.2f}</td>"
-                f"<td>{r['Comparison areas']:+.2f}</td></tr>" for y, r in wide.iterrows())
+                f"<td>{r['Comparison areas']:+.2f}</td><td>{r['gap']:+.2f}</td></tr>"
+                for y, r in wide.iterrows())
             q = pd.Series(100 * self.test.distribution).quantile([0.025, 0.5, 0.975])
             self.numbers.value = (
                 f"<table><caption>{html.escape('Mean log GVA per hour, % since')} {start - 1}"
                 "</caption><thead><tr><th scope='col'>Year</th><th scope='col'>Treated</th>"
-                f"<th scope='col'>Comparison</th></tr></thead><tbody>{body}</tbody></table>"
+                "<th scope='col'>Comparison</th><th scope='col'>Gap</th></tr></thead>"
+                f"<tbody>{body}</tbody></table>"
                 "<table><caption>Permutation distribution (% points)</caption><tbody>"
                 f"<tr><th scope='row'>Chosen areas</th><td>{s['estimate_pct']:+.2f}</td></tr>"
                 f"<tr><th scope='row'>2.5th percentile</th><td>{q[0.025]:+.2f}</td></tr>"
