@@ -2672,8 +2672,8 @@ MAYORAL_AREAS: dict[str, tuple[str, str, list[tuple[str, str, str]]]] = {
     source_ids=lambda rows: ids_in(rows, "source_id"),
     coverage="England: nine mayoral combined authorities with first mayors elected 2017-2021; "
     "ITL3 (ITL 2021)",
-    vintage="Built 2026 from the Orders as made and ONS subregional productivity, June 2023 "
-    "(ITL 2021 names)",
+    vintage="Orders as made (2011-2017); ITL 2021 names from ONS subregional productivity, "
+    "June 2023",
     caveats=[
         "Derived, not an official lookup: ITL3 areas are built from councils, but the course "
         "holds no council-to-ITL3 table, so matches rest on area names (see match and notes).",

@@ -625,10 +625,19 @@ nb.md("""
   21st-Century America", *Brookings Papers on Economic Activity*, Spring 2018.
 - S. Gibbons, H. G. Overman and P. Pelkonen (2014), "Area Disparities in Britain: Understanding the
   Contribution of People vs. Place Through Variance Decompositions", *Oxford Bulletin of Economics and
-  Statistics* 76(5).
-- What Works Centre for Local Economic Growth, *Evidence Review: Area Based Initiatives* (2016) and its
-  rapid review update on enterprise zones (whatworksgrowth.org).
-- National Audit Office (2012), *The Regional Growth Fund*; (2010), *Regenerating the English Regions*.
+  Statistics* 76(5); first circulated as SERC Discussion Paper 60 (2010), *Wage Disparities in
+  Britain: People or Place?*
+- What Works Centre for Local Economic Growth, [*Evidence Review: Area Based
+  Initiatives*](http://www.whatworksgrowth.org/policy-reviews/area-based-initiatives/evidence-review/)
+  (2016) and [*Are we too harsh on enterprise
+  zones?*](https://whatworksgrowth.org/insights/are-we-too-harsh-on-enterprise-zones/) (on the rapid
+  review update).
+- National Audit Office (May 2012), [*The Regional Growth
+  Fund*](https://www.nao.org.uk/press-release/the-regional-growth-fund-3/) (press release) and (2010)
+  *Regenerating the English Regions: Regional Development Agencies' support to physical regeneration
+  projects*.
+- PricewaterhouseCoopers for the Department for Business, Enterprise and Regulatory Reform (March 2009),
+  *Impact of RDA spending: National report*, volume 1.
 - The Productivity Institute (2025), *Delivering successful place-based industrial policy* and *What
   Capacity and Resources Do Mayors and Strategic Authorities Need to Deliver the Industrial Strategy?*
 
