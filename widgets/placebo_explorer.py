@@ -110,6 +110,7 @@ class PlaceboExplorer(ChartWidget):
                                        layout=ipw.Layout(width="640px"))
         self._table_view()
         self.text = ipw.HTML()
+        self._group_cache: dict = {}
         self._compute()
         self._build_chart(self._chart(), datasets=self._rows())
         self._update_text()
@@ -124,13 +125,21 @@ class PlaceboExplorer(ChartWidget):
         chosen = self.mapping[self.mapping["authority"].isin(self.authorities.value)]
         return sorted(set(chosen["itl_code"]))
 
+    def _groups(self) -> tuple[list[str], list[str], pd.DataFrame]:
+        """Treated codes, comparison codes and their panel: they change only with the treated
+        authorities or the comparison group, so they are kept for each choice of those two."""
+        key = (tuple(sorted(self.authorities.value)), self.comparison.value)
+        if key not in self._group_cache:
+            treated = self.treated_codes()
+            comparison = comparison_areas(self.itl3, self.mapping, treated, key[1])
+            panel = self.itl3[self.itl3["itl_code"].isin(treated + comparison)]
+            self._group_cache[key] = (treated, comparison, panel)
+        return self._group_cache[key]
+
     def _compute(self) -> None:
-        treated = self.treated_codes()
+        treated, self.comparison_codes, panel = self._groups()
         start = int(self.start.value)
         self.last_year = min(start + int(self.post_years.value) - 1, LAST_YEAR)
-        self.comparison_codes = comparison_areas(self.itl3, self.mapping, treated,
-                                                 self.comparison.value)
-        panel = self.itl3[self.itl3["itl_code"].isin(treated + self.comparison_codes)]
         self.result = measures.difference_in_differences(
             panel, "gva_per_hour", treated, start, first_year=FIRST_YEAR,
             last_year=self.last_year)
