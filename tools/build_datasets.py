@@ -2664,12 +2664,15 @@ MAYORAL_AREAS: dict[str, tuple[str, str, list[tuple[str, str, str]]]] = {
         Field("constituent_councils", "string", "The authority's constituent councils as "
               "named in its establishing Order (empty where the Order was not read)."),
         Field("notes", "string", "Derived: the reasoning behind the match.", required=True),
-        Field("source_id", "string", "Sources: the Order (LEG_...), ONS Table A4 for the area "
-              "names, and the mayoral_authorities sources for the election year (ids separated "
-              "by ';').", required=True),
+        Field("order_source_id", "string", "The authority's establishing Order (an id among "
+              "this resource's sources, LEG_SI_year_number); empty where it was not read."),
+        Field("source_id", "string", "Sources of the first election year, as in "
+              "mayoral_authorities (policy_sources ids separated by ';'); the area names come "
+              "from ONS Table A4 (ONS_SUBREGPROD_2023JUN_A4).", required=True),
     ],
     primary_key=["authority", "itl_code"],
-    source_ids=lambda rows: ids_in(rows, "source_id"),
+    source_ids=lambda rows: ["ONS_SUBREGPROD_2023JUN_A4",
+                             *ids_in(rows, "order_source_id", "source_id")],
     coverage="England: nine mayoral combined authorities with first mayors elected 2017-2021; "
     "ITL3 (ITL 2021)",
     vintage="Orders as made (2011-2017); ITL 2021 names from ONS subregional productivity, "
@@ -2706,12 +2709,11 @@ def build_mayoral_itl_areas(ref: Path) -> list[dict[str, str]]:
         for code, match, note in areas:
             if code not in names:
                 raise ValueError(f"mayoral_itl_areas: {code} is not an ITL3 area in Table A4")
-            ids = [order] if order else []
-            ids += ["ONS_SUBREGPROD_2023JUN_A4", *mayors[authority]["source_id"].split(";")]
             out.append({"authority": authority, "first_mayoral_election": election,
                         "itl_code": code, "itl2_code": code[:4], "region": names[code],
                         "match": match, "constituent_councils": councils, "notes": note,
-                        "source_id": ";".join(ids)})
+                        "order_source_id": order,
+                        "source_id": mayors[authority]["source_id"]})
     return out
 
 
