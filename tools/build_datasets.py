@@ -2648,6 +2648,200 @@ def build_policy_sources(ref: Path) -> list[dict[str, str]]:
 
 
 # --------------------------------------------------------------------------------------
+# Lesson 09: which ITL areas make up each mayoral combined authority (derived)
+# --------------------------------------------------------------------------------------
+# ONS publishes no ITL-to-combined-authority lookup in the reference folder, so this mapping
+# is built here from the authorities' establishing Orders (their constituent councils) and the
+# ITL 2021 area names of ONS Table A4, and every row says how good the match is. The Orders are
+# cited below; the councils-per-area reasoning is the course's own (derived).
+
+LEGISLATION = "https://www.legislation.gov.uk/uksi/"
+SOURCE_REGISTER.update({
+    f"LEG_SI_{year}_{number}": (
+        f"The {title} Order {year} (SI {year}/{number}), as made (names the constituent "
+        "councils)",
+        "legislation.gov.uk (The National Archives)",
+        f"Made {made}",
+        f"{LEGISLATION}{year}/{number}/made",
+        "OGL-UK-3.0",
+    )
+    for year, number, title, made in [
+        (2011, 908, "Greater Manchester Combined Authority", "22 March 2011"),
+        (2014, 865, "Halton, Knowsley, Liverpool, St Helens, Sefton and Wirral Combined "
+         "Authority", "2014 (day not read)"),
+        (2016, 449, "Tees Valley Combined Authority", "29 March 2016"),
+        (2016, 653, "West Midlands Combined Authority", "2016 (day not read)"),
+        (2017, 126, "West of England Combined Authority", "8 February 2017"),
+        (2017, 251, "Cambridgeshire and Peterborough Combined Authority", "2 March 2017"),
+    ]
+})
+
+# authority (as in uk_mayoral_strategic_authorities.csv) -> (Order id or '', constituent
+# councils as named in the Order, [(ITL3 code, match, note)])
+MAYORAL_AREAS: dict[str, tuple[str, str, list[tuple[str, str, str]]]] = {
+    "Greater Manchester Combined Authority": (
+        "LEG_SI_2011_908",
+        "Bolton; Bury; Manchester; Oldham; Rochdale; Salford; Stockport; Tameside; Trafford; "
+        "Wigan",
+        [(code, "same area", "The ten constituent councils are the metropolitan districts of "
+          "Greater Manchester; ONS's ITL2 area TLD3 is named Greater Manchester and is split "
+          "into these five ITL3 areas.")
+         for code in ("TLD33", "TLD34", "TLD35", "TLD36", "TLD37")],
+    ),
+    "Liverpool City Region Combined Authority": (
+        "LEG_SI_2014_865",
+        "Halton; Knowsley; Liverpool; St Helens; Sefton; Wirral",
+        [("TLD71", "uncertain", "East Merseyside: the ITL3 name does not say which councils it "
+          "covers. Knowsley and St Helens are in Merseyside; whether Halton (a constituent "
+          "council, not in the metropolitan county) is in this area or outside TLD7 is not "
+          "established by any source in the course (check ONS's local authority to ITL "
+          "lookup)."),
+         ("TLD72", "named", "Liverpool."),
+         ("TLD73", "named", "Sefton."),
+         ("TLD74", "named", "Wirral.")],
+    ),
+    "West Midlands Combined Authority": (
+        "LEG_SI_2016_653",
+        "Birmingham; Coventry; Dudley; Sandwell; Solihull; Walsall; Wolverhampton",
+        [(code, "named", f"{name}. Non-constituent (non-voting) member councils are left out.")
+         for code, name in (("TLG31", "Birmingham"), ("TLG32", "Solihull"),
+                            ("TLG33", "Coventry"), ("TLG36", "Dudley"), ("TLG37", "Sandwell"),
+                            ("TLG38", "Walsall"), ("TLG39", "Wolverhampton"))],
+    ),
+    "Tees Valley Combined Authority": (
+        "LEG_SI_2016_449",
+        "Darlington; Hartlepool; Middlesbrough; Redcar and Cleveland; Stockton-on-Tees",
+        [("TLC11", "named", "Hartlepool and Stockton-on-Tees."),
+         ("TLC12", "uncertain", "South Teesside: the name does not list councils; the two "
+          "constituent councils not named elsewhere (Middlesbrough, Redcar and Cleveland) are "
+          "assigned here by elimination within ITL2 TLC1."),
+         ("TLC13", "named", "Darlington. TLC14 (Durham CC) in the same ITL2 area is not part "
+          "of the authority.")],
+    ),
+    "Cambridgeshire and Peterborough Combined Authority": (
+        "LEG_SI_2017_251",
+        "Cambridge; Cambridgeshire; East Cambridgeshire; Fenland; Huntingdonshire; "
+        "Peterborough; South Cambridgeshire",
+        [("TLH11", "named", "Peterborough."),
+         ("TLH12", "named", "Cambridgeshire CC: the county council's area, which contains the "
+          "five district councils of the Order.")],
+    ),
+    "West of England Combined Authority": (
+        "LEG_SI_2017_126",
+        "Bath and North East Somerset; Bristol City; South Gloucestershire",
+        [("TLK11", "named", "Bristol, City of."),
+         ("TLK12", "larger", "Bath and North East Somerset, North Somerset and South "
+          "Gloucestershire: also covers North Somerset, which is not a constituent council of "
+          "the authority.")],
+    ),
+    "Sheffield City Region / South Yorkshire Mayoral Combined Authority": (
+        "", "",
+        [(code, "not checked", "By the ITL2 name South Yorkshire; the constituent councils "
+          "were not read from the authority's Order. Listed so that later mayoral areas can "
+          "be left out of a comparison group.") for code in ("TLE31", "TLE32")],
+    ),
+    "North of Tyne Combined Authority (since merged)": (
+        "", "",
+        [("TLC21", "not checked", "Northumberland; the constituent councils were not read "
+          "from the authority's Order."),
+         ("TLC22", "not checked", "Tyneside: the ITL3 name does not say which councils it "
+          "covers, and the constituent councils were not read from the Order.")],
+    ),
+    "West Yorkshire Combined Authority": (
+        "", "",
+        [(code, "not checked", "By the ITL2 name West Yorkshire; the constituent councils "
+          "were not read from the authority's Order.")
+         for code in ("TLE41", "TLE42", "TLE44", "TLE45")],
+    ),
+}
+
+
+@dataset(
+    name="mayoral_itl_areas",
+    title="ITL3 areas of the English mayoral combined authorities (derived mapping)",
+    description=(
+        "Derived: which ITL 2021 ITL3 areas make up each mayoral combined authority whose "
+        "first mayor was elected from 2017 to 2021, one row per authority and area, with how "
+        "well the area matches the authority (same area, named, larger, uncertain, not "
+        "checked). ONS publishes no such lookup in the course's reference folder; it is built "
+        "from the authorities' establishing Orders (constituent councils) and the ITL area "
+        "names of ONS Table A4. First election years are copied from mayoral_authorities."
+    ),
+    fields=[
+        required_text("authority", "Authority name as in mayoral_authorities."),
+        Field("first_mayoral_election", "integer", "Year of the first mayoral election "
+              "(copied from mayoral_authorities).", required=True),
+        required_text("itl_code", "ITL 2021 ITL3 code of an area assigned to the authority."),
+        Field("itl2_code", "string", "Derived: the ITL2 area containing it (the first four "
+              "characters of the code).", required=True),
+        region_field("ITL3 area name as published in ONS Table A4."),
+        Field("match", "string", "Derived: how the area matches the authority. 'same area': "
+              "the areas together are the authority's metropolitan county; 'named': the area's "
+              "name names constituent councils only; 'larger': it also covers a council outside "
+              "the authority; 'uncertain': its councils are not established by a course source; "
+              "'not checked': the authority's Order was not read.", required=True, enum=True),
+        Field("constituent_councils", "string", "The authority's constituent councils as "
+              "named in its establishing Order (empty where the Order was not read)."),
+        Field("notes", "string", "Derived: the reasoning behind the match.", required=True),
+        Field("order_source_id", "string", "The authority's establishing Order (an id among "
+              "this resource's sources, LEG_SI_year_number); empty where it was not read."),
+        Field("source_id", "string", "Sources of the first election year, as in "
+              "mayoral_authorities (policy_sources ids separated by ';'); the area names come "
+              "from ONS Table A4 (ONS_SUBREGPROD_2023JUN_A4).", required=True),
+    ],
+    primary_key=["authority", "itl_code"],
+    source_ids=lambda rows: ["ONS_SUBREGPROD_2023JUN_A4",
+                             *ids_in(rows, "order_source_id", "source_id")],
+    coverage="England: nine mayoral combined authorities with first mayors elected 2017-2021; "
+    "ITL3 (ITL 2021)",
+    vintage="Orders as made (2011-2017); ITL 2021 names from ONS subregional productivity, "
+    "June 2023",
+    caveats=[
+        "Derived, not an official lookup: ITL3 areas are built from councils, but the course "
+        "holds no council-to-ITL3 table, so matches rest on area names (see match and notes).",
+        "West of England: TLK12 also covers North Somerset, which is not a constituent council, "
+        "so the mapped area is larger than the authority.",
+        "Liverpool City Region: whether Halton lies in East Merseyside (TLD71) is not "
+        "established here; Tees Valley: South Teesside is assigned by elimination.",
+        "Non-constituent (non-voting) member councils are not part of any mapped area.",
+        "Rows for the 2018-2021 authorities are 'not checked': they exist so a comparison group "
+        "can leave out areas that got a mayor later; London (the GLA, 2000) is the ITL1 region "
+        "TLI and is not repeated here.",
+    ],
+    lessons=["09-evaluation"],
+    licences=["auto"],
+    attribution=POLICY_ATTRIBUTION,
+    reference_files=[f"{POL}/uk_mayoral_strategic_authorities.csv",
+                     f"{PROD}/itl_gva_per_hour_worked_gbp_2004_2021.csv"],
+)
+def build_mayoral_itl_areas(ref: Path) -> list[dict[str, str]]:
+    names = {r["itl_code"]: r["region"]
+             for r in read_ref(ref, f"{PROD}/itl_gva_per_hour_worked_gbp_2004_2021.csv")
+             if r["itl_level"] == "ITL3"}
+    mayors = {r["authority"]: r for r in read_ref(ref, f"{POL}/uk_mayoral_strategic_authorities.csv")}
+    out = []
+    for authority, (order, councils, areas) in MAYORAL_AREAS.items():
+        if authority not in mayors or not mayors[authority]["first_mayoral_election"]:
+            raise ValueError(f"mayoral_itl_areas: {authority!r} has no first election year in "
+                             "the reference")
+        election = mayors[authority]["first_mayoral_election"]
+        for code, match, note in areas:
+            if code not in names:
+                raise ValueError(f"mayoral_itl_areas: {code} is not an ITL3 area in Table A4")
+            out.append({"authority": authority, "first_mayoral_election": election,
+                        "itl_code": code, "itl2_code": code[:4], "region": names[code],
+                        "match": match, "constituent_councils": councils, "notes": note,
+                        "order_source_id": order,
+                        "source_id": mayors[authority]["source_id"]})
+    return out
+
+
+# Lesson 09 also loads gva_per_hour (kept here so the lessons list of that dataset is not edited
+# in two places at once).
+next(d for d in DATASETS if d.name == "gva_per_hour").lessons.append("09-evaluation")
+
+
+# --------------------------------------------------------------------------------------
 # Writing
 # --------------------------------------------------------------------------------------
 

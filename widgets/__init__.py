@@ -20,6 +20,7 @@ _WIDGETS = {
     "ShiftShareDecomposer": "widgets.shift_share",
     "SkillsScatter": "widgets.skills_scatter",
     "RDAllocationExplorer": "widgets.rd_allocation",
+    "PlaceboExplorer": "widgets.placebo_explorer",
 }
 
 __all__ = sorted(_WIDGETS)

@@ -34,3 +34,7 @@ from course.measures.composite import *  # noqa: F403, E402
 from course.measures.composite import __all__ as _composite_all  # noqa: E402
 
 __all__ += [*_composite_all]
+from course.measures.evaluation import *  # noqa: F403, E402
+from course.measures.evaluation import __all__ as _evaluation_all  # noqa: E402
+
+__all__ += [*_evaluation_all]
