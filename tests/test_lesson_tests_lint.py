@@ -21,14 +21,11 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from course.grading._lesson import (
-    BEGIN_HIDDEN,
-    END_HIDDEN,
-    lesson_plan,
-    read_names,
-    split_region,
-    text_of,
-)
+from course.grading._content import nbgrader_delimiters, split_region, text_of
+from course.grading._lesson import lesson_plan, read_names
+
+_DELIMITERS = nbgrader_delimiters()
+BEGIN_HIDDEN, END_HIDDEN = _DELIMITERS.begin_hidden, _DELIMITERS.end_hidden
 
 LESSONS = sorted(p for p in (REPO / "lessons").iterdir() if (p / f"{p.name}.ipynb").is_file())
 MIN_WORDS = 5

@@ -23,7 +23,10 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from course.grading._lesson import BEGIN_SOLUTION, lesson_plan, text_of
+from course.grading._content import nbgrader_delimiters, text_of
+from course.grading._lesson import lesson_plan
+
+BEGIN_SOLUTION = nbgrader_delimiters().begin_solution
 
 LESSONS_DIR = REPO / "lessons"
 CORPUS_DIR = REPO / "tests" / "mistakes"
