@@ -22,6 +22,10 @@ import sys
 import types
 
 DEFERRED = "rfc3987_syntax"
+#: The folder the kernel works in (grading: the submission's own run folder, never the folder
+#: where the grader writes its results). The sandbox starts the kernel there already; without one
+#: the kernel manager starts it elsewhere and the kernel moves itself.
+ENV_CWD = "COURSE_KERNEL_CWD"
 #: The ``-c`` code that starts the kernel (``sys.path[0]`` is the working folder under ``-c``).
 LAUNCH = "import sys; del sys.path[0]; from course._kernel import main; main()"
 
@@ -73,6 +77,11 @@ def defer_rfc3987_syntax() -> bool:
 
 
 def main() -> None:
+    import os
+
+    folder = os.environ.get(ENV_CWD)
+    if folder:
+        os.chdir(folder)
     defer_rfc3987_syntax()
     from ipykernel import kernelapp
 
