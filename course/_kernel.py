@@ -76,12 +76,18 @@ def defer_rfc3987_syntax() -> bool:
     return True
 
 
-def main() -> None:
+def enter_folder() -> str | None:
+    """Move into the folder named by ``COURSE_KERNEL_CWD``, if any; return it."""
     import os
 
     folder = os.environ.get(ENV_CWD)
     if folder:
         os.chdir(folder)
+    return folder
+
+
+def main() -> None:
+    enter_folder()
     defer_rfc3987_syntax()
     from ipykernel import kernelapp
 

@@ -27,6 +27,7 @@ import pytest
 from conftest import require
 
 from course.grading import autograde
+from course.grading._autograde import SCAN_UNFINISHED
 from course.grading._common import sha256_of_tree
 from course.grading._export import decide_review
 from course.grading._feedback import generate_feedback, html_text, leaks_in, own_text
@@ -39,8 +40,12 @@ pytestmark = pytest.mark.slow
 HERE = Path(__file__).resolve().parent
 LESSONS = HERE / "fixtures" / "lessons"
 LESSON = "zz-fixture"
-OPTIONS = dict(lessons_dir=LESSONS, workers=2, timeout_per_cell=3, timeout_per_submission=10,
+# Honest work never depends on the machine's speed: every case that can finish gets limits as
+# generous as a real term's; only cases that never finish (they test the limits) get tight ones.
+OPTIONS = dict(lessons_dir=LESSONS, workers=2, timeout_per_cell=60, timeout_per_submission=300,
                memory_mb=1024, quiet=True)
+TIGHT = dict(OPTIONS, timeout_per_cell=3, timeout_per_submission=10)
+NEVER_FINISH = {"infinite-loop", "stubborn-loop", "magic-flood"}
 # Without a sandbox these can read files the grading user can read; they are then held for review.
 NEED_SANDBOX = {"reads-instructor-source", "reads-gradebook"}
 
@@ -81,12 +86,26 @@ def corpus(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(tempfile, "tempdir", str(work))  # private work folders we can look for later
         started = time.monotonic()
-        frame = autograde(LESSON, workspace.submitted, out_dir=workspace.grades, **OPTIONS)
+        frame = _grade_class(workspace.submitted, workspace.grades, sorted(CASES))
         seconds = time.monotonic() - started
     records = {s: json.loads((workspace.grades / LESSON / f"{s}.json").read_text())
                for s in frame["student"]}
     return {"workspace": workspace, "frame": frame.set_index("student"), "records": records,
             "seconds": seconds, "work": work, "isolation": detect(), "before": before}
+
+
+def _grade_class(submitted: Path, out: Path, students: list[str], force: bool = False):
+    """Grade these students as one class: those that can finish with generous limits, the rest
+    (in NEVER_FINISH) with tight ones. Returns the table of both."""
+    import pandas as pd
+
+    frames = []
+    for group, options in ((sorted(set(students) - NEVER_FINISH), OPTIONS),
+                           (sorted(set(students) & NEVER_FINISH), TIGHT)):
+        if group:
+            frames.append(autograde(LESSON, submitted, out_dir=out, students=group, force=force,
+                                    **options))
+    return pd.concat(frames, ignore_index=True).sort_values("student", ignore_index=True)
 
 
 def _fingerprints(submitted: Path) -> dict[str, str]:
@@ -110,9 +129,13 @@ def _student_texts(workspace, student: str) -> str:
 
 def test_every_case_was_graded_within_time(corpus):
     assert set(corpus["records"]) == set(CASES)
-    # 2 workers, 3 s per cell, 10 s per submission: the class must not take anything like
-    # (cases x limits); a hang would show here.
-    assert corpus["seconds"] < 240, corpus["seconds"]
+    # No hang: the class takes at most what every submission running into every limit would
+    # (its own wall limit, the checker's, and start-up), shared between the workers.
+    bound = 0.0
+    for name in CASES:
+        options = TIGHT if name in NEVER_FINISH else OPTIONS
+        bound += options["timeout_per_submission"] + options["timeout_per_cell"] * 3 + 60
+    assert corpus["seconds"] < bound / OPTIONS["workers"], corpus["seconds"]
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -127,7 +150,7 @@ def test_case_is_graded_safely(corpus, name):
         assert record["score"] <= baseline["score"], (record["score"], baseline["score"])
     if case.review:
         assert record["review"], "an attempt to interfere must be routed to review"
-    else:
+    elif case.review is not None:
         assert not record["review"], f"false alarm: {record['review']}"
     if record["status"] != "ok":
         assert record["message"], "a non-ok status must say why"
@@ -163,7 +186,10 @@ def test_decoding_and_scanning_are_bounded(corpus):
     message = {c["cell"]: c for c in records["expanding-record"]["cells"]}["ex2-tests"]["message"]
     assert "larger than the grader rebuilds" in message, message
     flood = records["magic-flood"]
-    assert flood["status"] in {"ok", "timeout"} and not flood["review"], flood["message"]
+    # Bounded either way: scanned (nothing to flag) and stopped at the cell limit, or stopped by
+    # the limits while scanning and sent to review.
+    assert flood["review"] in ([], [SCAN_UNFINISHED]), flood["review"]
+    assert flood["status"] == ("review" if flood["review"] else "timeout"), flood["message"]
     for name, words in {"code-in-magics": "inside a magic", "code-in-cell-magic": "native code",
                         "markdown-answer-cell": "(ex2-solution)"}.items():
         assert any(words in reason for reason in records[name]["review"]), (name, records[name]["review"])
@@ -215,8 +241,7 @@ def test_regrading_gives_identical_results(corpus, tmp_path):
     subset = ["honest-right", "honest-wrong-ex1", "hook-steals-answer", "frame-walk",
               "always-equal", "infinite-loop", "deleted-exercise", "corrupted-json", "plants-links",
               "runner-links-source", "rewrites-answers", "raises-arguments"]
-    again = autograde(LESSON, corpus["workspace"].submitted, out_dir=tmp_path, students=subset,
-                      force=True, **OPTIONS)
+    again = _grade_class(corpus["workspace"].submitted, tmp_path, subset, force=True)
     for student in subset:
         first = corpus["records"][student]
         second = json.loads((tmp_path / LESSON / f"{student}.json").read_text())
@@ -268,6 +293,13 @@ def test_feedback_never_shows_instructor_content(corpus):
     honest = html_text((workspace.feedback / "honest-wrong-ex2" / LESSON / f"{LESSON}.html").read_text())
     assert "the highest value in the fixture data is London's" in honest
     assert "Score: 2.0 / 5.0" in honest
+    # Issue 15: each lost mark says why, with the student's own (first) error, and no machine paths.
+    untouched = html_text((workspace.feedback / "untouched" / LESSON / f"{LESSON}.html").read_text())
+    assert "Your code raised an error in cell 7 (ex2-solution): NotImplementedError" in untouched
+    for student in ("untouched", "honest-wrong-ex1", "honest-wrong-ex2", "raises-arguments"):
+        text = html_text((workspace.feedback / student / LESSON / f"{LESSON}.html").read_text())
+        for path in ("site-packages", str(HERE.parent), "/tmp/pp-", str(Path.home()) + "/"):
+            assert path not in text, (student, path)
 
 
 def test_sandbox_hides_the_instructor_and_the_network(tmp_path):

@@ -598,7 +598,9 @@ def _cell_outputs(plan: LessonPlan, grade_id: str, result: dict | None) -> list:
 
     outputs = []
     if result and result.get("stdout"):
-        outputs.append(new_output("stream", name="stdout", text=result["stdout"]))
+        from course.grading._sandbox import scrub_paths
+
+        outputs.append(new_output("stream", name="stdout", text=scrub_paths(result["stdout"])))
     if not result or not result.get("passed"):
         result = result or {"error": {"ename": "NotGraded", "evalue": "no result"}}
         message = student_message(plan, grade_id, result)

@@ -24,8 +24,8 @@ once per run and recorded in every result (``isolation``).
 from __future__ import annotations
 
 import importlib.util
-import re
 import os
+import re
 import shutil
 import subprocess
 import sys

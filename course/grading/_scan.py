@@ -382,16 +382,21 @@ def scan_sources(sources: list[tuple[str, str]], plain: set[str] = frozenset()) 
 
     Labels in ``plain`` are Python files (no IPython syntax); the others are notebook cells.
     """
-    parsed: list[tuple[str, ast.AST | None, int]] = []
+    import bisect
+    from collections import deque
+
+    # (label, tree, nesting depth, line map): the line map turns a line of joined magic code back
+    # into the line of the magic it came from.
+    parsed: deque = deque()
     reasons: list[str] = []
     for label, code in sources:
         if len(code) > _MAX_CELL:
             reasons.append(f"{label}: a very large code cell ({len(code):,} characters)")
             continue
-        parsed.append((label, _parse(code, label not in plain), 0))
-    modules = _module_aliases([t for _, t, _ in parsed if t is not None])
+        parsed.append((label, _parse(code, label not in plain), 0, None))
+    modules = _module_aliases([t for _, t, _, _ in parsed if t is not None])
     while parsed:
-        label, tree, depth = parsed.pop(0)
+        label, tree, depth, lines = parsed.popleft()
         if tree is None:
             continue
         visitor = _Visitor(modules)
@@ -401,15 +406,33 @@ def scan_sources(sources: list[tuple[str, str]], plain: set[str] = frozenset()) 
             reasons.append(f"{label}: code nested too deeply to read")
             continue
         for line, reason in visitor.found:
-            entry = f"{label}, line {line}: {reason}"
+            if lines is not None:  # joined code of several magics: name the magic's own line
+                starts, origins = lines
+                where = origins[max(bisect.bisect_right(starts, line) - 1, 0)]
+                entry = f"{label}, inside a magic on line {where}: {reason}"
+            else:
+                entry = f"{label}, line {line}: {reason}"
             if entry not in reasons:
                 reasons.append(entry)
+        if not visitor.nested:
+            continue
+        if depth >= _MAX_NESTING:
+            reasons.append(f"{label}: magics nested too deeply to read")
+            continue
+        # All the magics of one piece of code are read together (one parse, not thousands);
+        # when they do not parse together, each is read alone.
+        starts, origins, texts, at = [], [], [], 1
         for line, code in visitor.nested:
-            where = f"{label}, inside a magic on line {line}"
-            if depth >= _MAX_NESTING:
-                reasons.append(f"{where}: magics nested too deeply to read")
-            else:
-                parsed.append((where, _parse(code, True), depth + 1))
+            starts.append(at)
+            origins.append(line)
+            texts.append(code)
+            at += code.count("\n") + 1
+        joined = _parse("\n".join(texts), True)
+        if joined is not None:
+            parsed.append((label, joined, depth + 1, (starts, origins)))
+        else:
+            for line, code in visitor.nested:
+                parsed.append((label, _parse(code, True), depth + 1, ([1], [line])))
     return reasons
 
 

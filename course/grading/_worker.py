@@ -352,9 +352,7 @@ def _write_kernelspec(job: dict, work: Path, cwd: Path, answers: Path, sock: Pat
     isolation = Isolation(iso["kind"], iso.get("detail", ""), bwrap=iso.get("bwrap"),
                           readonly=iso.get("readonly") or [])
     # ipykernel, with an import that grading never needs deferred (see course._kernel).
-    from course._kernel import LAUNCH
-
-    from course._kernel import ENV_CWD
+    from course._kernel import ENV_CWD, LAUNCH
 
     argv = [sys.executable, "-c", LAUNCH, "-f", "{connection_file}"]
     env = {"COURSE_ANSWERS_DIR": str(answers), ENV_CWD: str(cwd), **(job.get("kernel_env") or {})}

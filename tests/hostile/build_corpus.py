@@ -57,7 +57,7 @@ class Case:
     files: dict[str, bytes] = field(default_factory=dict)
     links: dict[str, str] = field(default_factory=dict)
     no_notebook: bool = False
-    review: bool = False  # must be routed to manual review
+    review: bool | None = False  # must be routed to manual review (None: either is right)
     # Student-visible text of this case must not contain these (hidden inputs, for example).
     never_shown: tuple[str, ...] = ()
     kind: str = ""  # the issue-17 category it belongs to (for the README table), if any
@@ -388,7 +388,7 @@ def gap(values, a, b):
     return f"inputs were {values!r}, {a!r}, {b!r}"
 """
 # A large cell of magics: IPython's translator and the old scan took minutes on it.
-MAGIC_FLOOD = "".join(f"%time x{i} = {i}\n" for i in range(12_000)) + 'largest = "Wales"\n'
+MAGIC_FLOOD = "".join(f"%time x{i} = {i}\n" for i in range(10_000)) + 'largest = "Wales"\n'
 # Code hidden inside %time and %%timeit, and an answer cell retyped as Markdown (nbgrader runs it).
 IN_MAGICS = """\
 %time import gc
@@ -549,8 +549,8 @@ def cases() -> list[Case]:
         Case("expanding-record", "a 300-byte record that rebuilds into gigabytes", "honest-wrong-ex2",
              {"review"}, {"ex1-solution": GAP_RIGHT, "ex2-solution": EXPANDING_RECORD}, review=True,
              kind="limits"),
-        Case("magic-flood", "a 200 KB cell of %time magics", "honest-wrong-ex2", {"ok", "timeout"},
-             {"ex1-solution": GAP_RIGHT, "ex2-solution": MAGIC_FLOOD}, kind="limits"),
+        Case("magic-flood", "a 190 KB cell of %time magics", "honest-wrong-ex2", {"timeout", "review"},
+             {"ex1-solution": GAP_RIGHT, "ex2-solution": MAGIC_FLOOD}, review=None, kind="limits"),
         Case("code-in-magics", "flagged code inside %time", "honest-wrong-ex2", {"review"},
              {"ex1-solution": GAP_RIGHT, "ex2-solution": IN_MAGICS}, review=True, kind="unseen code"),
         Case("code-in-cell-magic", "flagged code inside %%timeit", "honest-wrong-ex2", {"review"},
