@@ -44,7 +44,9 @@ LESSON = "zz-fixture"
 # generous as a real term's; only cases that never finish (they test the limits) get tight ones.
 OPTIONS = dict(lessons_dir=LESSONS, workers=2, timeout_per_cell=60, timeout_per_submission=300,
                memory_mb=1024, quiet=True)
-TIGHT = dict(OPTIONS, timeout_per_cell=3, timeout_per_submission=10)
+# The cell limit stops them; the submission's limit stays generous, so that which limit stops a
+# case (and so its result) never depends on the machine's speed.
+TIGHT = dict(OPTIONS, timeout_per_cell=3, timeout_per_submission=60)
 NEVER_FINISH = {"infinite-loop", "stubborn-loop", "magic-flood"}
 # Without a sandbox these can read files the grading user can read; they are then held for review.
 NEED_SANDBOX = {"reads-instructor-source", "reads-gradebook"}
@@ -512,3 +514,31 @@ def test_hidden_inputs_never_come_back_in_visible_messages(tmp_path):
     error = {"ename": "Leak_987654", "evalue": "x", "line": 3, "hidden": True, "public": None,
              "in_student_function": False}
     assert "987654" not in _failure_message(plan, "leak", {"error": error})
+
+
+def test_sealing_takes_answers_by_content_and_never_follows_links(tmp_path):
+    """The worker's seal: a link in the answers folder is refused, not read or written through,
+    and the first record taken for a test cell is the one that counts."""
+    from course.grading._checker import load_answers
+    from course.grading._sandbox import NotRegular, read_regular
+    from course.grading._worker import clear_answers, seal
+
+    answers, sealed, outside = tmp_path / "answers", tmp_path / "sealed", tmp_path / "outside.txt"
+    answers.mkdir()
+    outside.write_text("not an answer")
+    (answers / "ex1-tests.json").symlink_to(outside)
+    with pytest.raises(NotRegular):
+        read_regular(answers / "ex1-tests.json", 1000)
+    assert seal(answers, sealed, "ex1-tests")
+    data, reason = load_answers(str(sealed), "ex1-tests")
+    assert data is None and "is a link" in reason
+    assert outside.read_text() == "not an answer" and list(answers.iterdir()) == []
+    (answers / "ex2-tests.json").write_text(json.dumps({"grade_id": "ex2-tests", "values": {"x": 1}}))
+    assert seal(answers, sealed, "ex2-tests")
+    (answers / "ex2-tests.json").write_text(json.dumps({"grade_id": "ex2-tests", "values": {"x": 2}}))
+    assert not seal(answers, sealed, "ex2-tests")  # a later rewrite is never taken
+    assert load_answers(str(sealed), "ex2-tests")[0]["values"] == {"x": 1}
+    (answers / "sub").mkdir()
+    (answers / "sub" / "link").symlink_to(outside)
+    clear_answers(answers)
+    assert list(answers.iterdir()) == [] and outside.exists()
