@@ -70,6 +70,8 @@ def _check_submission(folder: Path, expected: list[str], plan: LessonPlan | None
 
     from course.grading._worker import repair
 
+    if folder.is_symlink() or os.path.realpath(folder) != os.path.abspath(folder):
+        return f"the folder {folder.name}/ is a link, not a submission (links are never followed)"
     if not folder.is_dir():
         return f"no folder {folder.name}/ in the submission"
     for name in expected:

@@ -57,6 +57,7 @@ class Case:
     files: dict[str, bytes] = field(default_factory=dict)
     links: dict[str, str] = field(default_factory=dict)
     no_notebook: bool = False
+    folder_link: str | None = None  # the submission folder itself is a link to this
     review: bool | None = False  # must be routed to manual review (None: either is right)
     # Student-visible text of this case must not contain these (hidden inputs, for example).
     never_shown: tuple[str, ...] = ()
@@ -556,6 +557,8 @@ def cases() -> list[Case]:
         Case("code-in-cell-magic", "flagged code inside %%timeit", "honest-wrong-ex2", {"review"},
              {"ex1-solution": GAP_RIGHT, "ex2-solution": IN_CELL_MAGIC}, review=True,
              kind="unseen code"),
+        Case("linked-folder", "the submission folder is a link to the lesson's source folder",
+             "untouched", {"invalid"}, folder_link=str(FIXTURE_LESSONS / LESSON), kind="links"),
         Case("markdown-answer-cell", "flagged code in a Markdown cell carrying the answer cell's "
              "metadata", "honest-wrong-ex2", {"review"}, wrong2,
              _markdown_answer("ex2-solution", MARKDOWN_CODE), review=True, kind="unseen code"),
@@ -594,6 +597,10 @@ def write(dest: str | Path, chosen: list[Case] | None = None, base: dict | None 
     canary(dest).write_text(CANARY_TEXT, encoding="utf-8")
     for case in chosen:
         folder = dest / case.name / LESSON
+        if case.folder_link:
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            os.symlink(case.folder_link, folder)
+            continue
         folder.mkdir(parents=True, exist_ok=True)
         for name, data in case.files.items():
             (folder / name).write_bytes(data)
