@@ -22,6 +22,10 @@ import sys
 import types
 
 DEFERRED = "rfc3987_syntax"
+#: The folder the kernel works in (grading: the submission's own run folder, never the folder
+#: where the grader writes its results). The sandbox starts the kernel there already; without one
+#: the kernel manager starts it elsewhere and the kernel moves itself.
+ENV_CWD = "COURSE_KERNEL_CWD"
 #: The ``-c`` code that starts the kernel (``sys.path[0]`` is the working folder under ``-c``).
 LAUNCH = "import sys; del sys.path[0]; from course._kernel import main; main()"
 
@@ -72,7 +76,18 @@ def defer_rfc3987_syntax() -> bool:
     return True
 
 
+def enter_folder() -> str | None:
+    """Move into the folder named by ``COURSE_KERNEL_CWD``, if any; return it."""
+    import os
+
+    folder = os.environ.get(ENV_CWD)
+    if folder:
+        os.chdir(folder)
+    return folder
+
+
 def main() -> None:
+    enter_folder()
     defer_rfc3987_syntax()
     from ipykernel import kernelapp
 

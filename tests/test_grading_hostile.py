@@ -4,6 +4,12 @@ None may hang the run, crash it, change another student's grade, or score more t
 submission with the same genuine work; attempts to interfere go to manual review with the reason
 shown; grading twice gives the same results; feedback never shows instructor content. The same
 attacks are also run through plain nbgrader, to show that they would work there.
+
+Issue 17's escapes are covered as classes: nothing outside a submission's own folder changes
+(planted links are never followed), no feedback page shows instructor content, no student-visible
+text shows a hidden test's inputs, recorded answers cannot be rewritten later, the delegation check
+follows what a graded function really calls (lesson 01's Theil exercise, driven through the
+checker), and decoding and scanning are bounded.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ import pytest
 from conftest import require
 
 from course.grading import autograde
+from course.grading._autograde import SCAN_UNFINISHED
+from course.grading._common import sha256_of_tree
 from course.grading._export import decide_review
 from course.grading._feedback import generate_feedback, html_text, leaks_in, own_text
 from course.grading._lesson import contains_literal, lesson_plan, norm
@@ -32,8 +40,14 @@ pytestmark = pytest.mark.slow
 HERE = Path(__file__).resolve().parent
 LESSONS = HERE / "fixtures" / "lessons"
 LESSON = "zz-fixture"
-OPTIONS = dict(lessons_dir=LESSONS, workers=2, timeout_per_cell=3, timeout_per_submission=10,
+# Honest work never depends on the machine's speed: every case that can finish gets limits as
+# generous as a real term's; only cases that never finish (they test the limits) get tight ones.
+OPTIONS = dict(lessons_dir=LESSONS, workers=2, timeout_per_cell=60, timeout_per_submission=300,
                memory_mb=1024, quiet=True)
+# The cell limit stops them; the submission's limit stays generous, so that which limit stops a
+# case (and so its result) never depends on the machine's speed.
+TIGHT = dict(OPTIONS, timeout_per_cell=3, timeout_per_submission=60)
+NEVER_FINISH = {"infinite-loop", "stubborn-loop", "magic-flood"}
 # Without a sandbox these can read files the grading user can read; they are then held for review.
 NEED_SANDBOX = {"reads-instructor-source", "reads-gradebook"}
 
@@ -70,22 +84,60 @@ def corpus(tmp_path_factory):
     work.mkdir()
     workspace = Workspace(root / "coursework").ensure()
     BUILDER.write(workspace.submitted)
+    before = _fingerprints(workspace.submitted)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(tempfile, "tempdir", str(work))  # private work folders we can look for later
         started = time.monotonic()
-        frame = autograde(LESSON, workspace.submitted, out_dir=workspace.grades, **OPTIONS)
+        frame = _grade_class(workspace.submitted, workspace.grades, sorted(CASES))
         seconds = time.monotonic() - started
     records = {s: json.loads((workspace.grades / LESSON / f"{s}.json").read_text())
                for s in frame["student"]}
     return {"workspace": workspace, "frame": frame.set_index("student"), "records": records,
-            "seconds": seconds, "work": work, "isolation": detect()}
+            "seconds": seconds, "work": work, "isolation": detect(), "before": before}
+
+
+def _grade_class(submitted: Path, out: Path, students: list[str], force: bool = False):
+    """Grade these students as one class: those that can finish with generous limits, the rest
+    (in NEVER_FINISH) with tight ones. Returns the table of both."""
+    import pandas as pd
+
+    frames = []
+    for group, options in ((sorted(set(students) - NEVER_FINISH), OPTIONS),
+                           (sorted(set(students) & NEVER_FINISH), TIGHT)):
+        if group:
+            frames.append(autograde(LESSON, submitted, out_dir=out, students=group, force=force,
+                                    **options))
+    return pd.concat(frames, ignore_index=True).sort_values("student", ignore_index=True)
+
+
+def _fingerprints(submitted: Path) -> dict[str, str]:
+    """A hash of every submission folder, the fixture lesson and the canary file beside them."""
+    found = {f"submission {p.name}": sha256_of_tree(p / LESSON, skip_instructor=False)
+             for p in sorted(submitted.iterdir()) if p.is_dir()}
+    found["lesson source"] = sha256_of_tree(LESSONS / LESSON, skip_instructor=False)
+    canary = BUILDER.canary(submitted)
+    found["canary"] = canary.read_text(encoding="utf-8") if canary.exists() else "missing"
+    return found
+
+
+def _student_texts(workspace, student: str) -> str:
+    """Everything of one student's result that the student can read."""
+    record = json.loads((workspace.grades / LESSON / f"{student}.json").read_text())
+    texts = [c.get("message", "") for c in record["cells"]]
+    for page in (workspace.feedback / student).rglob("*.html"):
+        texts.append(html_text(page.read_text(encoding="utf-8")))
+    return "\n".join(texts)
 
 
 def test_every_case_was_graded_within_time(corpus):
     assert set(corpus["records"]) == set(CASES)
-    # 2 workers, 3 s per cell, 10 s per submission: the class must not take anything like
-    # (cases x limits); a hang would show here.
-    assert corpus["seconds"] < 240, corpus["seconds"]
+    # No hang: the class takes at most what every submission running into every limit would
+    # (its own wall limit, the checker's, and start-up), shared between the workers.
+    bound = 0.0
+    for name in CASES:
+        options = TIGHT if name in NEVER_FINISH else OPTIONS
+        bound += options["timeout_per_submission"] + options["timeout_per_cell"] * 3 + 60
+    assert corpus["seconds"] < bound / OPTIONS["workers"], corpus["seconds"]
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -100,7 +152,7 @@ def test_case_is_graded_safely(corpus, name):
         assert record["score"] <= baseline["score"], (record["score"], baseline["score"])
     if case.review:
         assert record["review"], "an attempt to interfere must be routed to review"
-    else:
+    elif case.review is not None:
         assert not record["review"], f"false alarm: {record['review']}"
     if record["status"] != "ok":
         assert record["message"], "a non-ok status must say why"
@@ -108,6 +160,49 @@ def test_case_is_graded_safely(corpus, name):
     for cell in record["cells"]:
         if cell["autograded"] and cell["score"] < cell["max_score"]:
             assert cell["message"], cell
+    shown = "\n".join(c["message"] for c in record["cells"])
+    for secret in case.never_shown:
+        assert secret not in shown, (secret, shown)
+    assert "/tmp/" not in shown and str(Path.home()) + "/" not in shown, shown
+
+
+def test_nothing_outside_a_submission_changes(corpus):
+    """Planted links are never followed: every submission, the lesson and the canary are as they were
+    (checked after the class and its regrade and feedback, which use this module's corpus)."""
+    assert _fingerprints(corpus["workspace"].submitted) == corpus["before"]
+    # The neighbour whose notebook a planted link pointed at kept its marks.
+    assert corpus["records"]["honest-right"]["score"] == 3.0
+
+
+def test_recorded_answers_cannot_be_rewritten_or_smuggled(corpus):
+    records = corpus["records"]
+    for name in ("rewrites-answers", "smuggled-def"):
+        by_cell = {c["cell"]: c for c in records[name]["cells"]}
+        assert by_cell["ex1-tests"]["score"] == 0.0, name
+    smuggled = {c["cell"]: c for c in records["smuggled-def"]["cells"]}["ex1-tests"]["message"]
+    assert "not one function definition" in smuggled
+
+
+def test_decoding_and_scanning_are_bounded(corpus):
+    records = corpus["records"]
+    message = {c["cell"]: c for c in records["expanding-record"]["cells"]}["ex2-tests"]["message"]
+    assert "larger than the grader rebuilds" in message, message
+    flood = records["magic-flood"]
+    # Bounded either way: scanned (nothing to flag) and stopped at the cell limit, or stopped by
+    # the limits while scanning and sent to review.
+    assert flood["review"] in ([], [SCAN_UNFINISHED]), flood["review"]
+    assert flood["status"] == ("review" if flood["review"] else "timeout"), flood["message"]
+    for name, words in {"code-in-magics": "inside a magic", "code-in-cell-magic": "native code",
+                        "markdown-answer-cell": "(ex2-solution)"}.items():
+        assert any(words in reason for reason in records[name]["review"]), (name, records[name]["review"])
+
+
+def test_student_errors_are_their_own_and_without_paths(corpus):
+    untouched = {c["cell"]: c for c in corpus["records"]["untouched"]["cells"]}
+    message = untouched["ex2-tests"]["message"]
+    # The real first error (the stub's NotImplementedError), not the NameError it caused later.
+    assert message.startswith("Your code raised an error in cell"), message
+    assert "NotImplementedError" in message and "(ex2-solution)" in message, message
 
 
 def test_honest_neighbours_are_unaffected(corpus):
@@ -146,9 +241,9 @@ def test_nothing_survives_the_class(corpus):
 
 def test_regrading_gives_identical_results(corpus, tmp_path):
     subset = ["honest-right", "honest-wrong-ex1", "hook-steals-answer", "frame-walk",
-              "always-equal", "infinite-loop", "deleted-exercise", "corrupted-json"]
-    again = autograde(LESSON, corpus["workspace"].submitted, out_dir=tmp_path, students=subset,
-                      force=True, **OPTIONS)
+              "always-equal", "infinite-loop", "deleted-exercise", "corrupted-json", "plants-links",
+              "runner-links-source", "rewrites-answers", "raises-arguments"]
+    again = _grade_class(corpus["workspace"].submitted, tmp_path, subset, force=True)
     for student in subset:
         first = corpus["records"][student]
         second = json.loads((tmp_path / LESSON / f"{student}.json").read_text())
@@ -157,6 +252,7 @@ def test_regrading_gives_identical_results(corpus, tmp_path):
         assert [(c["cell"], c["score"], c["message"]) for c in first["cells"]] == \
                [(c["cell"], c["score"], c["message"]) for c in second["cells"]], student
     assert list(again["student"]) == sorted(subset)
+    assert _fingerprints(corpus["workspace"].submitted) == corpus["before"]
 
 
 def test_feedback_never_shows_instructor_content(corpus):
@@ -191,9 +287,21 @@ def test_feedback_never_shows_instructor_content(corpus):
         for secret in ("Rubric (instructor only)", "Model answer", "ratio_of_regions",
                        "BEGIN HIDDEN", "EXPECTED_GAP_FRESH"):
             assert secret not in text or secret in mine, (student, secret)
+    for name, case in CASES.items():
+        if case.never_shown and name in graded:
+            shown = _student_texts(workspace, name)
+            assert not any(secret in shown for secret in case.never_shown), name
+    assert _fingerprints(workspace.submitted) == corpus["before"]
     honest = html_text((workspace.feedback / "honest-wrong-ex2" / LESSON / f"{LESSON}.html").read_text())
     assert "the highest value in the fixture data is London's" in honest
     assert "Score: 2.0 / 5.0" in honest
+    # Issue 15: each lost mark says why, with the student's own (first) error, and no machine paths.
+    untouched = html_text((workspace.feedback / "untouched" / LESSON / f"{LESSON}.html").read_text())
+    assert "Your code raised an error in cell 7 (ex2-solution): NotImplementedError" in untouched
+    for student in ("untouched", "honest-wrong-ex1", "honest-wrong-ex2", "raises-arguments"):
+        text = html_text((workspace.feedback / student / LESSON / f"{LESSON}.html").read_text())
+        for path in ("site-packages", str(HERE.parent), "/tmp/pp-", str(Path.home()) + "/"):
+            assert path not in text, (student, path)
 
 
 def test_sandbox_hides_the_instructor_and_the_network(tmp_path):
@@ -265,3 +373,172 @@ def test_plain_nbgrader_is_fooled_by_the_same_attacks(corpus, tmp_path):
         ours = corpus["records"][name]["score"]
         baseline = corpus["records"][CASES[name].baseline]["score"]
         assert plain[name] > baseline >= ours, (name, plain[name], baseline, ours)
+
+
+# --------------------------------------------------------------------------------------------
+# Driven through the checker on recorded answers (many cases, one checker and one runner)
+# --------------------------------------------------------------------------------------------
+
+THEIL_HONEST = '''\
+import numpy as np
+
+def theil_t(values):
+    y = np.asarray(values, dtype=float)
+    ratio = y / y.mean()
+    return float(np.mean(ratio * np.log(ratio)))
+'''
+THEIL_HELPER = '''\
+import numpy as np
+
+def _shares(values):
+    y = np.asarray(values, dtype=float)
+    return y / y.mean()
+
+def theil_t(values):
+    s = _shares(values)
+    return float((s * np.log(s)).mean())
+'''
+# Ways to have the library do the work (lesson 01 asks for Theil written with NumPy).
+DELEGATIONS = {
+    "reference": "from course import measures\ntheil_t = measures.theil\n",
+    "alias": "from course.measures import theil as theil_t\n",
+    "thin-wrapper": "from course import measures\n_t = measures.theil\n\ndef theil_t(values):\n"
+                    "    return float(_t(values))\n",
+    "helper-function": "from course import measures as m\n\ndef _work(v):\n    return m.theil(v)\n\n"
+                       "def theil_t(values):\n    return float(_work(values))\n",
+    "global-container": "from course import measures\nTOOLS = {'t': measures.theil}\n\n"
+                        "def theil_t(values):\n    return float(TOOLS['t'](values))\n",
+    "closure": "from course import measures\n\ndef make():\n    f = measures.theil\n\n"
+               "    def theil_t(values):\n        return float(f(values))\n    return theil_t\n\n"
+               "theil_t = make()\n",
+}
+STATEFUL = '''\
+SEEN = []
+
+def f(x):
+    SEEN.append(x)
+    if x == 1 and len(SEEN) > 1:
+        raise ValueError(f"I have seen {SEEN}")
+    return 2 * x
+'''
+LEAK_TEST = (
+    'assert f(1) == 2, "f(1) should be 2"\n'
+    "### BEGIN HIDDEN TESTS\n"
+    "f(987654)\n"
+    "### END HIDDEN TESTS\n"
+    'assert f(1) == 2, "f(1) should still be 2"\n'
+)
+
+
+def _recorded(code: str, names: list[str], grade_id: str) -> dict:
+    """Answers as the grading kernel records them, from code run the way a notebook runs it."""
+    import linecache
+    import types
+
+    from course.grading._extract import collect
+
+    module = types.ModuleType("__main__")  # functions defined here have __module__ "__main__"
+    filename = f"<cell {grade_id}>"
+    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+    exec(compile(code, filename, "exec"), module.__dict__)  # noqa: S102 - the test's own code
+    data = collect(module.__dict__, names)
+    data["grade_id"] = grade_id
+    return data
+
+
+def _check(tmp_path, tests: list[dict], records: dict[str, dict]) -> dict:
+    """Run the checker (in a child process, with the sandboxed runner) on recorded answers."""
+    isolation = detect()
+    answers = tmp_path / "sealed"
+    answers.mkdir()
+    for grade_id, data in records.items():
+        (answers / f"{grade_id}.json").write_text(json.dumps(data), encoding="utf-8")
+    cwd = tmp_path / "run"
+    cwd.mkdir()
+    job = {"tests": tests, "answers_dir": str(answers), "not_recorded": {},
+           "runner": {"argv": isolation.wrap([sys.executable, "-I", "-m", "course.grading._runner"],
+                                             cwd=cwd, readonly_cwd=True),
+                      "cwd": str(cwd), "env": None if isolation.sandboxed else isolation.child_env(),
+                      "memory_mb": 1024, "cpu_seconds": 600},
+           "memory_mb": 1024, "cpu_seconds": 600, "call_timeout": 120, "test_timeout": 300}
+    (tmp_path / "job.json").write_text(json.dumps(job), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-I", "-m", "course.grading._checker", str(tmp_path / "job.json"),
+                           str(tmp_path / "out.json")], capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads((tmp_path / "out.json").read_text())
+
+
+def test_delegation_check_follows_what_the_function_calls(tmp_path):
+    """Lesson 01's Theil exercise: a reference to, alias of, wrapper around or global holding the
+    library's Theil loses the marks; two honest implementations keep them."""
+    from course.grading._autograde import student_message
+
+    lessons = HERE.parent / "lessons"
+    plan = lesson_plan(lessons / "01-regional-gap")
+    test = plan.test("ex2-theil-tests")
+    assert test is not None and test.hidden
+    variants = {"honest": THEIL_HONEST, "honest-helper": THEIL_HELPER, **DELEGATIONS}
+    setup = "import numpy as np\nimport pandas as pd\n"
+    tests = [{"grade_id": name, "source": test.source, "hidden": test.hidden} for name in variants]
+    records = {name: _recorded(setup + code, test.names, name) for name, code in variants.items()}
+    results = _check(tmp_path, tests, records)["results"]
+    assert results["honest"]["passed"] and results["honest-helper"]["passed"], results
+    for name in DELEGATIONS:
+        result = results[name]
+        assert not result["passed"], name
+        message = student_message(plan, "ex2-theil-tests", result)
+        assert message, name
+        if name != "closure":  # a closure cannot be recorded at all (and says so)
+            assert "must not call a library's Theil" in message, (name, message)
+
+
+def test_hidden_inputs_never_come_back_in_visible_messages(tmp_path):
+    """A function that remembers its calls cannot carry a hidden input into a later visible
+    failure: the runner is restarted between a hidden call and the next visible one."""
+    from course.grading._lesson import TestCell
+
+    hidden = (2, 4)
+    tests = [{"grade_id": "leak", "source": LEAK_TEST, "hidden": hidden}]
+    out = _check(tmp_path, tests, {"leak": _recorded(STATEFUL, ["f"], "leak")})
+    result = out["results"]["leak"]
+    assert result["passed"], result
+    assert out["runner"]["started"] == 2, out["runner"]
+    # And a hidden failure shows only the test's own constant message, never the exception's text.
+    from course.grading._autograde import _failure_message
+    from course.grading._lesson import LessonPlan
+
+    plan = LessonPlan("x", ["x.ipynb"], tests=[TestCell("x", "leak", 1.0, LEAK_TEST, hidden, ["f"])])
+    error = {"ename": "ValueError", "evalue": "I have seen [987654]", "line": 3, "hidden": True,
+             "in_student_function": True, "public": None}
+    assert "987654" not in _failure_message(plan, "leak", {"error": error})
+    error = {"ename": "Leak_987654", "evalue": "x", "line": 3, "hidden": True, "public": None,
+             "in_student_function": False}
+    assert "987654" not in _failure_message(plan, "leak", {"error": error})
+
+
+def test_sealing_takes_answers_by_content_and_never_follows_links(tmp_path):
+    """The worker's seal: a link in the answers folder is refused, not read or written through,
+    and the first record taken for a test cell is the one that counts."""
+    from course.grading._checker import load_answers
+    from course.grading._sandbox import NotRegular, read_regular
+    from course.grading._worker import clear_answers, seal
+
+    answers, sealed, outside = tmp_path / "answers", tmp_path / "sealed", tmp_path / "outside.txt"
+    answers.mkdir()
+    outside.write_text("not an answer")
+    (answers / "ex1-tests.json").symlink_to(outside)
+    with pytest.raises(NotRegular):
+        read_regular(answers / "ex1-tests.json", 1000)
+    assert seal(answers, sealed, "ex1-tests")
+    data, reason = load_answers(str(sealed), "ex1-tests")
+    assert data is None and "is a link" in reason
+    assert outside.read_text() == "not an answer" and list(answers.iterdir()) == []
+    (answers / "ex2-tests.json").write_text(json.dumps({"grade_id": "ex2-tests", "values": {"x": 1}}))
+    assert seal(answers, sealed, "ex2-tests")
+    (answers / "ex2-tests.json").write_text(json.dumps({"grade_id": "ex2-tests", "values": {"x": 2}}))
+    assert not seal(answers, sealed, "ex2-tests")  # a later rewrite is never taken
+    assert load_answers(str(sealed), "ex2-tests")[0]["values"] == {"x": 1}
+    (answers / "sub").mkdir()
+    (answers / "sub" / "link").symlink_to(outside)
+    clear_answers(answers)
+    assert list(answers.iterdir()) == [] and outside.exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import REPO, require
@@ -64,9 +65,24 @@ def test_the_grading_kernelspec_starts_the_course_kernel(tmp_path):
                               tmp_path / "sock")
     spec = json.loads((tmp_path / "share/jupyter/kernels" / _worker.KERNEL_NAME
                        / "kernel.json").read_text())
-    from course._kernel import LAUNCH
+    from course._kernel import ENV_CWD, LAUNCH
 
     assert spec["argv"][1:3] == ["-c", LAUNCH]
+    # Without a sandbox the kernel moves itself into its own folder (the sandbox starts it there).
+    assert spec["env"][ENV_CWD] == str(tmp_path / "cwd")
+
+
+def test_the_kernel_works_in_its_own_folder(tmp_path, monkeypatch):
+    """The grading kernel never works in the folder where the grader writes its results."""
+    from course import _kernel
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "run").mkdir()
+    monkeypatch.setenv(_kernel.ENV_CWD, str(tmp_path / "run"))
+    assert _kernel.enter_folder() == str(tmp_path / "run")
+    assert Path.cwd() == tmp_path / "run"
+    monkeypatch.delenv(_kernel.ENV_CWD)
+    assert _kernel.enter_folder() is None and Path.cwd() == tmp_path / "run"
 
 
 def test_the_kernel_starts_and_student_code_imports_from_its_folder(tmp_path):

@@ -59,7 +59,6 @@ from course.grading._records import (
 
 COLUMNS = ["student", "lesson", "score", "max_score", "status", "message"]
 MAX_NOTEBOOK_MB = 20
-MAX_ANSWERS_MB = 64
 # Bumped when a change to the grader could change a score: results from another version are regraded.
 GRADER_VERSION = "2"
 
@@ -78,6 +77,8 @@ def _check_submission(folder: Path, expected: list[str], plan: LessonPlan | None
 
     from course.grading._worker import repair
 
+    if folder.is_symlink() or os.path.realpath(folder) != os.path.abspath(folder):
+        return f"the folder {folder.name}/ is a link, not a submission (links are never followed)"
     if not folder.is_dir():
         return f"no folder {folder.name}/ in the submission"
     for name in expected:
@@ -529,14 +530,31 @@ def student_message(plan: LessonPlan, grade_id: str, result: dict) -> str:
     """What a student may read about a failed test: its own message, unless it reveals a secret.
 
     When an answer could not be recorded (an object of its own class, a value too large), that is
-    said too, since it is usually why the test failed.
+    said too, since it is usually why the test failed; when the student's own code raised an error
+    before the test ran, that error comes first (it is the one to fix, not a later NameError).
+    No absolute path of the grading machine is ever included.
     """
+    from course.grading._sandbox import scrub_paths
+
     message = _failure_message(plan, grade_id, result)
     unrecorded = result.get("unrecorded") or {}
     if unrecorded:
         why = "; ".join(f"{name} could not be graded: {reason}" for name, reason in sorted(unrecorded.items()))
         message = f"{message} ({why})"
-    return message
+    own = result.get("student_error")
+    if isinstance(own, dict) and own.get("ename"):
+        said = f"{own['ename']}: {own['evalue']}" if own.get("evalue") else str(own["ename"])
+        message = (f"Your code raised an error in {own.get('cell', 'an earlier cell')}: {said}. "
+                   f"Fix that first; the test then said: {message}")
+    return scrub_paths(message)
+
+
+def _exception_name(ename: str) -> str:
+    """A built-in exception's name as it is; any other name (a student can make one up) hidden."""
+    import builtins
+
+    kind = getattr(builtins, ename, None)
+    return ename if isinstance(kind, type) and issubclass(kind, BaseException) else "an error"
 
 
 def _failure_message(plan: LessonPlan, grade_id: str, result: dict) -> str:
@@ -548,17 +566,21 @@ def _failure_message(plan: LessonPlan, grade_id: str, result: dict) -> str:
     if ename == "NotGraded":
         return f"Not graded: {evalue}"
     where = test.where(error.get("line")) if test else "hidden"
-    if where == "visible":
+    hidden = bool(error.get("hidden")) if "hidden" in error else where != "visible"
+    if not hidden:
         return (f"{ename}: {evalue}" if evalue else ename) + inside
     if ename == "TimeoutError" and error.get("line") is None:
         return f"The tests of this exercise took too long ({evalue})."
-    if not evalue or plan.reveals_secret(evalue):
-        if inside:
-            return f"A hidden test called your function and it raised {ename}."
-        return "A hidden test failed." if ename == "AssertionError" else f"A hidden test failed ({ename})."
-    if ename == "AssertionError":
-        return f"A hidden test failed: {evalue}"
-    return f"A hidden test failed: {ename}: {evalue}{inside}"
+    # A hidden test's inputs must not come back in what the student reads: only the test's own
+    # constant message is shown, never text an exception carried (the student's code could have
+    # put its arguments there).
+    public = error.get("public") if "public" in error else None
+    kind = _exception_name(ename)
+    if public and not plan.reveals_secret(public):
+        return f"A hidden test failed: {public}"
+    if error.get("in_student_function"):
+        return f"A hidden test called your function and it raised {kind}."
+    return "A hidden test failed." if ename == "AssertionError" else f"A hidden test failed ({kind})."
 
 
 def _instructor_detail(plan: LessonPlan, grade_id: str, result: dict) -> str:
@@ -579,7 +601,9 @@ def _cell_outputs(plan: LessonPlan, grade_id: str, result: dict | None) -> list:
 
     outputs = []
     if result and result.get("stdout"):
-        outputs.append(new_output("stream", name="stdout", text=result["stdout"]))
+        from course.grading._sandbox import scrub_paths
+
+        outputs.append(new_output("stream", name="stdout", text=scrub_paths(result["stdout"])))
     if not result or not result.get("passed"):
         result = result or {"error": {"ename": "NotGraded", "evalue": "no result"}}
         message = student_message(plan, grade_id, result)
@@ -589,21 +613,79 @@ def _cell_outputs(plan: LessonPlan, grade_id: str, result: dict | None) -> list:
     return outputs
 
 
-def instructor_notebook(plan: LessonPlan, nb_name: str, source_path: Path | None,
-                        results: dict, ran: bool):
+MAX_GRADED_NOTEBOOK_MB = 64
+
+
+def _read_notebook(path: Path, limit_mb: int) -> dict | None:
+    """A notebook's JSON, read by content (never through a link), or None."""
+    from course.grading._sandbox import read_regular
+
+    try:
+        data = json.loads(read_regular(path, limit_mb * 1024 * 1024).decode("utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError, RecursionError, MemoryError):
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("cells"), list) else None
+
+
+def _scrubbed_outputs(outputs: list) -> list:
+    """A student cell's outputs from the grading run, without the machine's absolute paths."""
+    from course.grading._sandbox import scrub_paths
+
+    kept = []
+    for output in outputs if isinstance(outputs, list) else []:
+        if not isinstance(output, dict):
+            continue
+        output = json.loads(json.dumps(output))
+        if output.get("output_type") == "error":
+            output["evalue"] = scrub_paths(str(output.get("evalue") or ""))
+            output["traceback"] = [scrub_paths(str(t)) for t in output.get("traceback") or []]
+        elif output.get("output_type") == "stream":
+            text = output.get("text")
+            output["text"] = scrub_paths("".join(text) if isinstance(text, list) else str(text or ""))
+        kept.append(output)
+    return kept
+
+
+def instructor_notebook(plan: LessonPlan, nb_name: str, submitted_path: Path,
+                        graded_path: Path | None, results: dict):
     """The notebook as the instructor (and, after ClearHiddenTests, the student) should see it.
 
-    Based on nbgrader's autograded notebook (locked cells restored) when the run finished, else on
-    the submitted notebook with its outputs removed. Each test cell gets its real source (visible
-    and hidden tests) and, as its output, what the checker found, with hidden failures trimmed to
-    the test's own message.
+    Built only from what the student submitted (repaired as for grading, locked cells as they were
+    given) plus what grading says: each test cell gets its real source (visible and hidden tests,
+    hidden ones removed again for feedback) and, as its output, the checker's outcome with hidden
+    failures trimmed to the test's own message. Outputs of the student's cells come from the
+    graded run only where its cells line up with the submission's; nothing in the graded notebook
+    is trusted beyond that, and every file is read by content, never through a link.
     """
     import nbformat
 
-    if source_path is None or not source_path.is_file():
+    from course.grading._worker import repair
+
+    nb = _read_notebook(submitted_path, MAX_NOTEBOOK_MB)
+    if nb is None:
         return None
     try:
-        nb = nbformat.read(source_path, as_version=4)
+        repair(nb, plan.grading_sources.get(nb_name))
+        source_types = {grade_id_of(c): c.get("cell_type")
+                        for c in (plan.grading_sources.get(nb_name) or {}).get("cells", [])}
+        graded = _read_notebook(graded_path, MAX_GRADED_NOTEBOOK_MB) if graded_path else None
+        graded_cells = graded["cells"] if graded else []
+        aligned = len(graded_cells) == len(nb["cells"]) and all(
+            isinstance(g, dict) and grade_id_of(g) == grade_id_of(c)
+            for g, c in zip(graded_cells, nb["cells"], strict=True))
+        for index, cell in enumerate(nb["cells"]):
+            grade_id = grade_id_of(cell)
+            if grade_id in source_types and source_types[grade_id]:
+                cell["cell_type"] = source_types[grade_id]
+            if grade_id in plan.locked_release:
+                cell["source"] = plan.locked_release[grade_id]
+            if cell["cell_type"] == "code":
+                cell["outputs"] = _scrubbed_outputs(graded_cells[index].get("outputs")) if aligned else []
+                cell["execution_count"] = None
+            else:
+                cell.pop("outputs", None)
+                cell.pop("execution_count", None)
+        nb = nbformat.from_dict(nb)
     except Exception:  # noqa: BLE001 - nothing to show
         return None
     tests = {t.grade_id: t for t in plan.tests if t.notebook == Path(nb_name).stem}
@@ -612,10 +694,6 @@ def instructor_notebook(plan: LessonPlan, nb_name: str, source_path: Path | None
         grade_id = grade_id_of(cell)
         if grade_id in tests:
             last[grade_id] = index
-    for cell in nb.cells:
-        if cell.cell_type == "code" and not ran:
-            cell.outputs = []
-            cell.execution_count = None
     for grade_id, index in last.items():
         cell = nb.cells[index]
         cell.cell_type = "code"
@@ -623,27 +701,6 @@ def instructor_notebook(plan: LessonPlan, nb_name: str, source_path: Path | None
         cell.outputs = _cell_outputs(plan, grade_id, results.get(grade_id))
         cell.setdefault("execution_count", None)
     return nb
-
-
-def _read_answers(folder: Path, plan: LessonPlan) -> tuple[dict, dict]:
-    answers, problems = {}, {}
-    for test in plan.tests:
-        path = folder / f"{test.grade_id}.json"
-        if not path.is_file() or path.is_symlink():
-            continue
-        if path.stat().st_size > MAX_ANSWERS_MB * 1024 * 1024:
-            problems[test.grade_id] = f"the answers are larger than {MAX_ANSWERS_MB} MB"
-            continue
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError, RecursionError):
-            problems[test.grade_id] = "the recorded answers were unreadable"
-            continue
-        if isinstance(data, dict) and data.get("grade_id") == test.grade_id:
-            answers[test.grade_id] = data
-        else:
-            problems[test.grade_id] = "the recorded answers were malformed"
-    return answers, problems
 
 
 def _not_recorded_reason(run: dict) -> str:
@@ -987,14 +1044,17 @@ def grade_submission(plan: LessonPlan, student: str, folder: Path, work: Path, *
                      runner: _Runner, isolation, timeout_per_cell: int, timeout_per_submission: int,
                      memory_mb: int, locked_ids: set[str], scan, notebooks_dir: Path,
                      caches: list[str] | None = None) -> dict:
-    """Grade one submission in the private folder ``work``; return its record."""
-    reasons = scan(folder, plan.notebooks, locked_ids)
+    """Grade one submission in the private folder ``work``; return its record.
+
+    ``scan`` (None to skip it) runs in the worker, under the submission's limits, on the repaired
+    notebook that nbgrader runs.
+    """
     answers_dir = work / "answers"
     # Kernel sockets need a short path (Unix sockets: under ~107 characters), whatever TMPDIR is.
     short = Path("/tmp") if os.access("/tmp", os.W_OK) else Path(tempfile.gettempdir())
     sock_dir = Path(tempfile.mkdtemp(prefix="pps-", dir=short))
     try:
-        return _grade_in(plan, student, folder, work, sock_dir, reasons, answers_dir,
+        return _grade_in(plan, student, folder, work, sock_dir, scan is not None, answers_dir,
                          template=template, runner=runner, isolation=isolation,
                          timeout_per_cell=timeout_per_cell,
                          timeout_per_submission=timeout_per_submission, memory_mb=memory_mb,
@@ -1003,10 +1063,15 @@ def grade_submission(plan: LessonPlan, student: str, folder: Path, work: Path, *
         shutil.rmtree(sock_dir, ignore_errors=True)
 
 
+SCAN_UNFINISHED = "the scan for attempts to interfere did not finish within the submission's limits"
+
+
 def _grade_in(plan: LessonPlan, student: str, folder: Path, work: Path, sock_dir: Path,
-              reasons: list[str], answers_dir: Path, *, template: Path, runner: _Runner, isolation,
+              scan: bool, answers_dir: Path, *, template: Path, runner: _Runner, isolation,
               timeout_per_cell: int, timeout_per_submission: int, memory_mb: int,
               notebooks_dir: Path, caches: list[str]) -> dict:
+    sealed_dir = work / "sealed"
+    scan_path = work / "scan.json"
     job = {
         "lesson_id": plan.lesson_id,
         "student": student,
@@ -1014,6 +1079,8 @@ def _grade_in(plan: LessonPlan, student: str, folder: Path, work: Path, sock_dir
         "submission_dir": str(folder),
         "workdir": str(work),
         "answers_dir": str(answers_dir),
+        "sealed_dir": str(sealed_dir),
+        "scan_path": str(scan_path) if scan else None,
         "sock_dir": str(sock_dir),
         "result_path": str(work / "result.json"),
         "timeout_per_cell": int(timeout_per_cell),
@@ -1027,20 +1094,31 @@ def _grade_in(plan: LessonPlan, student: str, folder: Path, work: Path, sock_dir
         "kernel_env": {"COURSE_CACHE_DIR": caches[0]} if caches else {},
     }
     run = runner.run(job, wall_seconds=timeout_per_submission, isolation=isolation)
-    answers, problems = _read_answers(answers_dir, plan)
-    not_recorded = {t.grade_id: problems.get(t.grade_id) or _not_recorded_reason(run)
-                    for t in plan.tests if t.grade_id not in answers}
+    reasons: list[str] = []
+    if scan:
+        try:  # written by the worker, in a folder no student code can see
+            reasons = list(json.loads(scan_path.read_text(encoding="utf-8"))["review"])
+        except (OSError, ValueError, KeyError, TypeError):
+            reasons = [SCAN_UNFINISHED]
+    # The answers were sealed by the worker as each was recorded; the checker reads them (under
+    # the same limits as the kernel). Here only which ones exist.
+    not_recorded = {t.grade_id: _not_recorded_reason(run) for t in plan.tests
+                    if not (sealed_dir / f"{t.grade_id}.json").is_file()}
     autograded = work / "autograded" / student / plan.lesson_id
+    run_dir = work / "run"
+    cwd = run_dir if run_dir.is_dir() else work / "tmp"
     runner_argv = isolation.wrap([sys.executable, "-I", "-m", "course.grading._runner"],
-                                 cwd=autograded if autograded.is_dir() else work / "tmp")
+                                 cwd=cwd, readonly_cwd=True)
     check_job = {
         "tests": [{"grade_id": t.grade_id, "source": t.source, "hidden": t.hidden} for t in plan.tests],
-        "answers": answers,
+        "answers_dir": str(sealed_dir),
         "not_recorded": not_recorded,
-        "runner": {"argv": runner_argv, "cwd": str(autograded if autograded.is_dir() else work),
+        "runner": {"argv": runner_argv, "cwd": str(cwd),
                    "env": isolation.child_env({"HOME": str(work / "tmp"), "TMPDIR": str(work / "tmp")})
                    if not isolation.sandboxed else None,
                    "memory_mb": memory_mb, "cpu_seconds": timeout_per_submission},
+        "memory_mb": memory_mb,
+        "cpu_seconds": timeout_per_submission,
         "call_timeout": timeout_per_cell,
         "test_timeout": timeout_per_cell,
     }
@@ -1064,9 +1142,12 @@ def _grade_in(plan: LessonPlan, student: str, folder: Path, work: Path, sock_dir
         record["status"] = "error"
         notes.append(f"the tests could not be run: {exc}")
     cells = []
+    own_errors = run.get("student_errors") or {}
     for test in plan.tests:
         result = results.get(test.grade_id) or {"passed": False, "error": {
             "ename": "NotGraded", "evalue": "the checker gave no result"}}
+        if test.grade_id in own_errors:
+            result["student_error"] = own_errors[test.grade_id]
         passed = bool(result.get("passed"))
         cells.append(CellResult(
             test.notebook, test.grade_id, test.points if passed else 0.0, test.points, autograded=True,
@@ -1092,8 +1173,8 @@ def _grade_in(plan: LessonPlan, student: str, folder: Path, work: Path, sock_dir
     record["message"] = "; ".join(notes)
     # The notebook the instructor (and, after ClearHiddenTests, the student) sees.
     for nb_name in plan.notebooks:
-        base = autograded / nb_name if (autograded / nb_name).is_file() else folder / nb_name
-        nb = instructor_notebook(plan, nb_name, base, results, ran=(autograded / nb_name).is_file())
+        nb = instructor_notebook(plan, nb_name, folder / nb_name,
+                                 autograded / nb_name if run.get("ran") else None, results)
         if nb is not None:
             import nbformat
 

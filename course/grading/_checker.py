@@ -9,16 +9,31 @@ A student's *function* is not rebuilt here: the test gets a stand-in with the sa
 and source (so ``inspect.getsource`` and AST checks see the student's code) that sends each call to
 the sandboxed runner (``_runner.py``), which holds no expected values.
 
+What a test sees of a function is everything it reaches: ``inspect.getsource`` gives the function,
+then (inside it, after its own body) the student's functions it calls and the library objects its
+globals name (``_t = course.measures.inequality.theil``), so a check that a function does not call a
+library's version holds for a reference to it, an alias, a thin wrapper or a global. An answer that
+*is* a library function (``theil_t = measures.theil``) is shown to the test as exactly that line.
+
+This process reads the recorded answers itself (sealed by the worker, read with no-follow) and
+runs under the same CPU-time and memory limits as the kernel; decoding is bounded too (``_codec``).
+
+Hidden inputs stay hidden: after a hidden test has called a student's function, the runner is
+started afresh before any visible test calls one again (nothing it saw can come back in a visible
+message), and a hidden failure is reported only by the constant text of the test's own message,
+never by text the student's code produced.
+
 Job::
 
-    {"tests": [{"grade_id", "source"}], "answers": {grade_id: record | null},
+    {"tests": [{"grade_id", "source", "hidden"}], "answers_dir": folder,
      "not_recorded": {grade_id: reason}, "runner": {"argv", "cwd", "env", "memory_mb", "cpu_seconds"},
-     "call_timeout": s, "test_timeout": s}
+     "memory_mb": n, "cpu_seconds": n, "call_timeout": s, "test_timeout": s}
 
 Result::
 
     {"results": {grade_id: {"passed": bool, "stdout": str,
-                            "error": {"ename", "evalue", "line", "in_student_function"} | null}},
+                            "error": {"ename", "evalue", "line", "in_student_function", "hidden",
+                                      "public"} | null}},
      "runner": {"started": n, "calls": n}}
 """
 
@@ -36,9 +51,19 @@ import subprocess
 import sys
 import time
 
-from course.grading._codec import ALLOWED_MODULES, Decoder, TooLarge, Unrecorded, _Budget, _encode
+from course.grading._codec import (
+    ALLOWED_MODULES,
+    TAG,
+    Decoder,
+    TooLarge,
+    Unrecorded,
+    _Budget,
+    _encode,
+    one_def,
+)
 
 MAX_STDOUT = 20_000
+MAX_ANSWERS_BYTES = 64 * 1024 * 1024
 
 
 def harden() -> None:
@@ -97,6 +122,10 @@ class Runner:
         self.next_id = 0
         self.started = 0
         self.calls = 0
+        # True once a hidden test has called into this process: it may hold hidden inputs, so it
+        # is replaced before a visible test calls a function again.
+        self.hidden_phase = False
+        self.tainted = False
 
     def _start(self) -> None:
         if not self.spec:
@@ -114,6 +143,7 @@ class Runner:
         self.started += 1
         self.defined = set()
         self.buffer = b""
+        self.tainted = self.hidden_phase
 
     def stop(self) -> None:
         if self.proc is not None:
@@ -155,6 +185,11 @@ class Runner:
 
     def call(self, grade_id: str, answers: dict, name: str, args: tuple, kwargs: dict):
         self.calls += 1
+        if self.hidden_phase:
+            self.tainted = True
+        elif self.tainted:
+            self.stop()
+            self.tainted = False
         try:
             payload_args = _encode(list(args), _Budget(32 * 1024 * 1024), 0, None, None)
             payload_kwargs = _encode(dict(kwargs), _Budget(32 * 1024 * 1024), 0, None, None)
@@ -228,15 +263,129 @@ def _signature_stub(source: str, name: str):
     return None, 1
 
 
-def make_proxy(runner: Runner, grade_id: str, answers: dict, name: str):
+def _dotted(data: dict) -> str:
+    if data.get(TAG) == "module":
+        return str(data.get("name", ""))
+    module, name = str(data.get("module", "")), str(data.get("name", ""))
+    return name if module == "builtins" else f"{module}.{name}"
+
+
+def _references(data, found: list[str], depth: int = 0) -> None:
+    """The library objects (functions, classes, modules) named anywhere inside a recorded value."""
+    if depth > 60 or len(found) > 200:
+        return
+    if isinstance(data, dict):
+        if data.get(TAG) in ("builtin", "module"):
+            text = _dotted(data)
+            if text and text not in found:
+                found.append(text)
+            return
+        for value in data.values():
+            _references(value, found, depth + 1)
+    elif isinstance(data, list):
+        for value in data:
+            _references(value, found, depth + 1)
+
+
+def _names_in(source: str) -> set[str]:
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+
+
+def reached_source(answers: dict, name: str) -> str | None:
+    """The source a test sees for the function ``name``: its own, then what it reaches.
+
+    Everything the runner will define and that the function can reach through its names (read
+    from the code, not from the record's own list) is appended inside the function, after its
+    body: the student's other functions, and one line per global that names a library object.
+    None when the record is not one plain function definition.
+    """
+    functions = answers.get("functions") or {}
+    source = (functions.get(name) or {}).get("source")
+    if not isinstance(source, str) or not one_def(source, name):
+        return None
+    scope = {**(answers.get("globals") or {}), **(answers.get("values") or {})}
+    extra: list[str] = []
+    seen = {name}
+    todo = sorted(_names_in(source))
+    while todo:
+        used = todo.pop(0)
+        if used in seen:
+            continue
+        seen.add(used)
+        other = (functions.get(used) or {}).get("source")
+        if isinstance(other, str) and used in functions:
+            extra.append(other.rstrip("\n"))
+            todo += sorted(_names_in(other) - seen)
+        elif used in scope:
+            refs: list[str] = []
+            _references(scope[used], refs)
+            if refs:
+                shown = refs[0] if len(refs) == 1 else "(" + ", ".join(refs) + ")"
+                extra.append(f"{used} = {shown}")
+    if not extra:
+        return source
+    try:
+        tree = ast.parse(source)
+        body = tree.body[0].body
+        appendix = ast.parse("\n\n".join(extra)).body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    lines = source.rstrip("\n").split("\n")
+    first = body[0]
+    if first.lineno > tree.body[0].lineno and not lines[-1].rstrip().endswith("\\"):
+        indent = " " * first.col_offset
+        text = "\n".join(lines + ["", indent + "# (added by the grader) what this function reaches:"]
+                         + [indent + line if line else "" for part in extra for line in part.split("\n")])
+        try:
+            if one_def(text, name):
+                return text + "\n"
+        except RecursionError:
+            pass
+    tree.body[0].body = body + appendix
+    return ast.unparse(tree) + "\n"
+
+
+def _install_source(name: str, source: str) -> str:
     import linecache
 
-    record = (answers.get("functions") or {}).get(name) or {}
-    source = record.get("source")
-    if not source:
-        return Unrecorded("function", record.get("error") or f"the function {name} could not be recorded")
     filename = f"<submission: {name}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    return filename
+
+
+def make_ref_proxy(runner: Runner, grade_id: str, answers: dict, name: str, data: dict, real):
+    """An answer that is a library function: the test sees ``name = module.function`` as its source,
+    and calls go to the runner like any other answer's."""
+    import inspect
+
+    source = f"{name} = {_dotted(data)}\n"
+    filename = _install_source(name, source)
+
+    def proxy(*args, **kwargs):
+        return runner.call(grade_id, answers, name, args, kwargs)
+
+    proxy.__code__ = proxy.__code__.replace(co_filename=filename, co_firstlineno=1, co_name=name)
+    proxy.__name__ = proxy.__qualname__ = name
+    proxy.__module__ = "__main__"
+    try:
+        proxy.__signature__ = inspect.signature(real)
+    except (TypeError, ValueError):
+        pass
+    return proxy
+
+
+def make_proxy(runner: Runner, grade_id: str, answers: dict, name: str):
+    record = (answers.get("functions") or {}).get(name) or {}
+    if not record.get("source"):
+        return Unrecorded("function", record.get("error") or f"the function {name} could not be recorded")
+    source = reached_source(answers, name)
+    if source is None:
+        return Unrecorded("function", f"the recorded source of {name} is not one function definition")
+    filename = _install_source(name, source)
     signature, first_line = _signature_stub(source, name)
 
     def proxy(*args, **kwargs):
@@ -263,22 +412,29 @@ def run_test(test: dict, answers: dict | None, reason: str | None, runner: Runne
                           "line": None, "in_student_function": False}}
     namespace: dict = {"__name__": "__main__", "__builtins__": builtins}
     decoder = Decoder(ALLOWED_MODULES, lambda name: make_proxy(runner, grade_id, answers, name))
-    for name, data in (answers.get("values") or {}).items():
-        if name in vars(builtins) or name.startswith("__"):
+    values = answers.get("values") or {}
+    for name, data in (values.items() if isinstance(values, dict) else []):
+        if not isinstance(name, str) or name in vars(builtins) or name.startswith("__"):
             continue
         try:
-            namespace[name] = decoder(data)
-        except Exception as exc:  # noqa: BLE001
-            namespace[name] = Unrecorded("?", f"{name} could not be rebuilt ({exc})")
+            value = decoder(data)
+            if isinstance(data, dict) and data.get(TAG) == "builtin" and callable(value) \
+                    and not isinstance(value, type):
+                value = make_ref_proxy(runner, grade_id, answers, name, data, value)
+            namespace[name] = value
+        except Exception as exc:  # noqa: BLE001 - MemoryError and TooLarge included
+            namespace[name] = Unrecorded("?", f"{name} could not be rebuilt ({type(exc).__name__})")
     filename = f"<tests {grade_id}>"
     segments = _segments(test["source"], test.get("hidden"), filename)
     printed: list[str] = []
     error = None
     signal.signal(signal.SIGALRM, _alarm)
     signal.setitimer(signal.ITIMER_REAL, timeout)
+    secret = False
     try:
         for code, secret in segments:
             out = io.StringIO()
+            runner.hidden_phase = secret
             try:
                 with contextlib.redirect_stdout(out):
                     exec(code, namespace)  # noqa: S102 - the instructor's tests
@@ -295,16 +451,73 @@ def run_test(test: dict, answers: dict | None, reason: str | None, runner: Runne
             if tb.tb_frame.f_code.co_filename == filename:
                 line = tb.tb_lineno
             tb = tb.tb_next
+        from_student = bool(getattr(exc, "_course_from_student", False))
         error = {"ename": type(exc).__name__, "evalue": str(exc)[:1000], "line": line,
-                 "in_student_function": bool(getattr(exc, "_course_from_student", False))}
+                 "in_student_function": from_student, "hidden": bool(secret)}
+        if secret:
+            error["public"] = None if from_student else public_message(str(exc), test)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
+        runner.hidden_phase = False
     stdout = "".join(printed)
     if len(stdout) > MAX_STDOUT:
         stdout = stdout[:MAX_STDOUT] + "\n... output truncated ...\n"
     unrecorded = {name: value.why for name, value in namespace.items()
                   if isinstance(value, Unrecorded) and name in (answers.get("values") or {})}
     return {"passed": error is None, "stdout": stdout, "error": error, "unrecorded": unrecorded}
+
+
+def _constants(source: str) -> list[str]:
+    """The string constants of a test's source (its own messages and hints), longest first."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError):
+        return []
+    found = {n.value.strip() for n in ast.walk(tree)
+             if isinstance(n, ast.Constant) and isinstance(n.value, str) and len(n.value.strip()) >= 8}
+    return sorted(found, key=len, reverse=True)
+
+
+def public_message(text: str, test: dict) -> str | None:
+    """What a student may read about a hidden failure: a constant message of the test, no more.
+
+    An exception's text can carry anything the student's code produced (a returned string, an
+    object's repr), and so the hidden inputs it was given. Only text written in the test itself
+    is passed on: the longest string constant of the hidden region that the message contains.
+    """
+    hidden = test.get("hidden")
+    lines = str(test.get("source", "")).split("\n")
+    region = "\n".join(lines[hidden[0] - 1:hidden[1]]) if hidden else "\n".join(lines)
+    import textwrap
+
+    for constant in _constants(textwrap.dedent(region)):
+        if constant in text:
+            return constant
+    return None
+
+
+def load_answers(folder: str | None, grade_id: str) -> tuple[dict | None, str | None]:
+    """The sealed record of one test cell, or why there is none (read by content, never a link)."""
+    from pathlib import Path
+
+    from course.grading._sandbox import NotRegular, read_regular
+
+    if not folder:
+        return None, None
+    path = Path(folder) / f"{grade_id}.json"
+    try:
+        data = json.loads(read_regular(path, MAX_ANSWERS_BYTES).decode("utf-8"))
+    except FileNotFoundError:
+        return None, None
+    except NotRegular as exc:
+        return None, f"the recorded answers were not taken ({exc})"
+    except (OSError, ValueError, UnicodeDecodeError, RecursionError, MemoryError):
+        return None, "the recorded answers were unreadable"
+    if not isinstance(data, dict) or data.get("grade_id") != grade_id:
+        return None, "the recorded answers were malformed"
+    if data.get("refused"):
+        return None, f"the recorded answers were not taken ({str(data['refused'])[:200]})"
+    return data, None
 
 
 def _segments(source: str, hidden, filename: str) -> list[tuple[object, bool]]:
@@ -333,18 +546,20 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     harden()
     job = json.loads(open(argv[0], encoding="utf-8").read() if argv else sys.stdin.read())
+    # The same limits as the kernel: reading and rebuilding what a submission recorded is work
+    # done on its content.
+    _limits(job.get("memory_mb"), job.get("cpu_seconds"))()
     runner = Runner(job.get("runner"), float(job.get("call_timeout", 10)))
     results = {}
     try:
         for test in job["tests"]:
             grade_id = test["grade_id"]
-            results[grade_id] = run_test(
-                test,
-                (job.get("answers") or {}).get(grade_id),
-                (job.get("not_recorded") or {}).get(grade_id),
-                runner,
-                float(job.get("test_timeout", 30)),
-            )
+            answers = (job.get("answers") or {}).get(grade_id)
+            reason = (job.get("not_recorded") or {}).get(grade_id)
+            if answers is None and "answers_dir" in job:
+                answers, problem = load_answers(job["answers_dir"], grade_id)
+                reason = problem or reason
+            results[grade_id] = run_test(test, answers, reason, runner, float(job.get("test_timeout", 30)))
     finally:
         runner.stop()
     text = json.dumps({"results": results, "runner": {"started": runner.started, "calls": runner.calls}},

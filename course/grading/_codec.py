@@ -39,6 +39,12 @@ ALLOWED_MODULES = frozenset({
 })
 _SCALARS = (bool, int, float, str, type(None))
 MAX_DEPTH = 40
+# What one decoder may build, in bytes (arrays, columns, index ranges): a 100-byte record must
+# never become gigabytes. Honest answers in this course are a few megabytes at most.
+MAX_DECODED_BYTES = 256 * 1024 * 1024
+_NUMPY_KINDS = set("biufcmMSU")
+_PANDAS_DTYPES = {"category", "object", "str", "string", "boolean", "Int8", "Int16", "Int32", "Int64",
+                  "UInt8", "UInt16", "UInt32", "UInt64", "Float32", "Float64"}
 
 
 class TooLarge(Exception):
@@ -177,6 +183,22 @@ def _library_function(value) -> dict | None:
     return {TAG: "builtin", "module": owner, "name": name}
 
 
+def one_def(source: str, name: str) -> bool:
+    """Whether ``source`` is exactly one (possibly decorated) ``def name(...)`` and nothing else.
+
+    A recorded function is rebuilt from its source; anything else in that text (a second
+    definition, a statement) would run without being the function a test inspects.
+    """
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return (len(tree.body) == 1 and isinstance(tree.body[0], (ast.FunctionDef, ast.AsyncFunctionDef))
+            and tree.body[0].name == name)
+
+
 def _code_names(code) -> set[str]:
     names = set(code.co_names)
     for const in code.co_consts:
@@ -198,12 +220,17 @@ def _encode_function(fn, budget: _Budget, functions, globals_needed) -> dict:
         import inspect
         import textwrap
 
+        if getattr(fn, "__module__", None) != "__main__":
+            raise ValueError(f"{name} was not defined in the notebook (it comes from "
+                             f"{getattr(fn, '__module__', None) or 'another module'})")
         if fn.__code__.co_freevars:
             raise ValueError(f"{name} uses variables of an enclosing function (a closure)")
         if name == "<lambda>":
             raise ValueError("a lambda cannot be recorded; define the function with def")
         source = textwrap.dedent(inspect.getsource(fn))
         budget.spend(len(source))
+        if not one_def(source, name):
+            raise ValueError(f"the source of {name} is not one function definition")
         record["source"] = source
         user_globals = getattr(fn, "__globals__", {})
         used = sorted(n for n in _code_names(fn.__code__) if n in user_globals)
@@ -374,9 +401,26 @@ class Decoder:
     (a proxy in the checker, the student's real function in the runner).
     """
 
-    def __init__(self, modules=None, function_factory=None) -> None:
+    def __init__(self, modules=None, function_factory=None, limit: int = MAX_DECODED_BYTES) -> None:
         self.modules = modules
         self.function_factory = function_factory
+        self.left = limit
+
+    def _spend(self, n: int, what: str) -> None:
+        self.left -= max(int(n), 0)
+        if self.left < 0:
+            raise TooLarge(f"{what} would be larger than the grader rebuilds "
+                           f"({MAX_DECODED_BYTES // (1024 * 1024)} MB)")
+
+    def _dtype(self, text, count: int):
+        """A plain NumPy dtype for ``count`` values, charged to the budget (never a structure)."""
+        import numpy as np
+
+        dtype = np.dtype(str(text))
+        if dtype.kind not in _NUMPY_KINDS or dtype.fields is not None or dtype.shape != ():
+            raise ValueError(f"the dtype {text!r} is not one the grader rebuilds")
+        self._spend(dtype.itemsize * max(int(count), 1), "an array")
+        return dtype
 
     def __call__(self, data):
         return self.decode(data, 0)
@@ -422,11 +466,19 @@ class Decoder:
                 return Unrecorded("function", "functions cannot be rebuilt here")
             return self.function_factory(str(data.get("name", "")))
         if tag == "np.ndarray":
-            return self._ndarray(data, nxt)
+            try:
+                return self._ndarray(data, nxt)
+            except TooLarge as exc:
+                return Unrecorded("np.ndarray", str(exc))
+            except Exception as exc:  # noqa: BLE001
+                return Unrecorded("np.ndarray", f"could not be rebuilt ({exc})")
         if tag == "np.scalar":
-            import numpy as np
-
-            return np.dtype(data["dtype"]).type(data["v"])
+            try:
+                return self._dtype(data.get("dtype"), 1).type(data["v"])
+            except TooLarge as exc:
+                return Unrecorded("np.scalar", str(exc))
+            except Exception as exc:  # noqa: BLE001 - a malformed record fails its tests, no more
+                return Unrecorded("np.scalar", f"could not be rebuilt ({exc})")
         if tag in ("pd.Series", "pd.DataFrame", "pd.Index", "pd.RangeIndex", "pd.MultiIndex",
                    "pd.NA", "pd.Timestamp"):
             return self._pandas(tag, data, nxt)
@@ -454,12 +506,16 @@ class Decoder:
     def _ndarray(self, data, depth):
         import numpy as np
 
+        values = data.get("v", [])
+        if type(values) is not list:
+            raise ValueError("not a list of values")
         if data.get("dtype") == "O":
-            flat = [self.decode(v, depth) for v in data.get("v", [])]
+            self._spend(8 * len(values), "an array")
+            flat = [self.decode(v, depth) for v in values]
             arr = np.empty(len(flat), dtype=object)
             arr[:] = flat
             return arr.reshape(data.get("shape", [len(flat)]))
-        dtype = np.dtype(data["dtype"])
+        dtype = self._dtype(data["dtype"], len(values))
         if dtype.kind in "mM":
             return np.array(data["v"], dtype="int64").view(dtype).reshape(data["shape"])
         return np.array(data["v"], dtype=dtype).reshape(data["shape"])
@@ -469,6 +525,12 @@ class Decoder:
         import pandas as pd
 
         dtype = col.get("dtype")
+        count = len(col.get("v") or col.get("i8") or col.get("codes") or [])
+        self._spend(16 * count, "a column")
+        if not isinstance(dtype, str):
+            raise ValueError("a column without a dtype")
+        if dtype not in _PANDAS_DTYPES and "i8" not in col:
+            self._dtype(dtype, count)  # a NumPy dtype: checked and charged before it is built
         if dtype == "category":
             cats = pd.Index(self._values(col["categories"], depth))
             return pd.Categorical.from_codes(col["codes"], categories=cats, ordered=col["ordered"])
@@ -501,6 +563,8 @@ class Decoder:
 
         tag = data.get(TAG)
         if tag == "pd.RangeIndex":
+            self._spend(8 * len(range(int(data["start"]), int(data["stop"]), int(data["step"]))),
+                        "an index")
             return pd.RangeIndex(data["start"], data["stop"], data["step"],
                                  name=self.decode(data.get("name"), depth))
         if tag == "pd.MultiIndex":
@@ -533,6 +597,8 @@ class Decoder:
                 frame.columns = columns
                 return frame
             return self._index(data, depth)
+        except TooLarge as exc:
+            return Unrecorded(tag, str(exc))
         except Exception as exc:  # noqa: BLE001 - a malformed record fails its tests, no more
             return Unrecorded(tag, f"could not be rebuilt ({exc})")
 

@@ -5,10 +5,14 @@ nbgrader's GenerateFeedback runs in a private course on a copy of the workspace 
 visible tests, their score and the marker's comments, and each failed test explained by the test's
 own message (hidden failures trimmed to that message, never the hidden code or expected values).
 
-Before a file is kept it is checked: its text must contain no hidden-test line or literal, no
-solution line and no rubric text that the student did not write themselves. A file that fails is
-deleted and reported, so a leak can never be sent. Submissions awaiting review get no feedback
-until an instructor has decided (``course review``).
+Only what the student submitted, plus grading's messages, reaches a page: the graded notebook is
+built by the grader from the submission itself (``_autograde.instructor_notebook``), and any output
+of the grading run that shows instructor material the student did not type is replaced before
+nbgrader renders it. Before a file is kept it is checked against the lesson's *source* (its
+hidden-test lines and literals, solution lines and rubric text): a secret may appear only if the
+student wrote it in their own cells. Outputs never count as the student's own text, whatever the
+graded notebook claims. A file that fails is deleted and reported, so a leak can never be sent.
+Submissions awaiting review get no feedback until an instructor has decided (``course review``).
 """
 
 from __future__ import annotations
@@ -92,20 +96,45 @@ def leaks_in(page_text: str, plan: LessonPlan, own_text: str) -> list[str]:
 
 
 def own_text(nb: dict, plan: LessonPlan) -> str:
-    """What the student wrote or made run: every cell except the test cells, with outputs."""
-    test_ids = {t.grade_id for t in plan.tests}
-    parts = []
-    for cell in nb.get("cells", []):
-        if grade_id_of(cell) in test_ids:
-            continue
-        parts.append(text_of(cell.get("source")))
-        for output in cell.get("outputs") or []:
-            parts.append(text_of(output.get("text")))
-            parts.append(str(output.get("evalue", "")))
-            parts += [text_of(t) for t in output.get("traceback") or []]
-            for value in (output.get("data") or {}).values():
-                parts.append(text_of(value) if isinstance(value, (str, list)) else json.dumps(value))
+    """What the student typed: the sources of every cell except test cells and locked cells.
+
+    Outputs are not included: they come from the grading run, and a run can print anything it
+    can read, so they are checked like the rest of the page.
+    """
+    skip = {t.grade_id for t in plan.tests} | set(plan.locked_release)
+    return "\n".join(text_of(cell.get("source")) for cell in nb.get("cells", [])
+                     if isinstance(cell, dict) and grade_id_of(cell) not in skip)
+
+
+HIDDEN_OUTPUT = "[output hidden by the grader: it showed part of the lesson's instructor material]\n"
+
+
+def _output_text(output: dict) -> str:
+    parts = [text_of(output.get("text")), str(output.get("evalue", ""))]
+    parts += [text_of(t) for t in output.get("traceback") or []]
+    for value in (output.get("data") or {}).values():
+        parts.append(text_of(value) if isinstance(value, (str, list)) else json.dumps(value))
     return "\n".join(parts)
+
+
+def redact_outputs(nb: dict, plan: LessonPlan) -> int:
+    """Replace each output of a student's cell that shows a secret the student did not type.
+
+    Returns how many outputs were replaced. Test cells are left alone: their outputs are the
+    grader's own messages, already trimmed, and checked with the rest of the page.
+    """
+    mine = own_text(nb, plan)
+    test_ids = {t.grade_id for t in plan.tests}
+    replaced = 0
+    for cell in nb.get("cells", []):
+        if not isinstance(cell, dict) or grade_id_of(cell) in test_ids:
+            continue
+        outputs = cell.get("outputs") or []
+        for index, output in enumerate(outputs):
+            if isinstance(output, dict) and leaks_in(_output_text(output), plan, mine):
+                outputs[index] = {"output_type": "stream", "name": "stdout", "text": HIDDEN_OUTPUT}
+                replaced += 1
+    return replaced
 
 
 @dataclass
@@ -177,8 +206,10 @@ def generate_feedback(workspace: Workspace, lessons_dir: str | Path, lesson_id: 
         for student in chosen:
             target = tmp / "autograded" / student / lesson_id
             target.mkdir(parents=True)
-            for nb in (results / "notebooks" / student).glob("*.ipynb"):
-                shutil.copyfile(nb, target / nb.name)
+            for nb_path in (results / "notebooks" / student).glob("*.ipynb"):
+                nb = json.loads(nb_path.read_text(encoding="utf-8"))
+                redact_outputs(nb, plan)
+                (target / nb_path.name).write_text(json.dumps(nb), encoding="utf-8")
         config = nbgrader_config(tmp)
         config.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ClearMarkScheme,
                                                  CSSHTMLHeaderPreprocessor]

@@ -9,8 +9,8 @@ Requests::
     {"op": "define", "ns": "<grade id>", "functions": {...}, "globals": {...}}
     {"op": "call", "id": 3, "ns": "<grade id>", "fn": "gap", "args": <encoded>, "kwargs": <encoded>}
 
-``define`` rebuilds the student's functions from their source, with the globals they use, in one
-namespace per test cell (as the notebook had them when that test cell ran). ``call`` runs one,
+``define`` rebuilds the student's functions from their source (each exactly one ``def`` of its own
+name, as the checker shows it to the tests), with the globals they use, in one namespace per test cell (as the notebook had them when that test cell ran). ``call`` runs one,
 with the hidden test's inputs, and returns the encoded result (exact types only, see ``_codec``) or
 the exception's name and message. The runner never receives an expected value, so a function that
 inspects its caller, the stack or the garbage collector finds nothing to copy.
@@ -33,7 +33,7 @@ def _quiet_stdout():
 
 
 def main() -> int:
-    from course.grading._codec import ALLOWED_MODULES, Decoder, TooLarge, _Budget, _encode
+    from course.grading._codec import ALLOWED_MODULES, Decoder, TooLarge, _Budget, _encode, one_def
 
     proto = _quiet_stdout()
     spaces: dict[str, dict] = {}
@@ -59,8 +59,12 @@ def main() -> int:
             decoder = Decoder(ALLOWED_MODULES, factory)
             problems = {}
             for name, record in functions.items():
-                source = record.get("source")
+                source = record.get("source") if isinstance(record, dict) else None
                 if not source:
+                    continue
+                if not one_def(source, name):
+                    # Only what the checker shows the tests may run: one definition, of this name.
+                    problems[name] = "the recorded source is not one function definition"
                     continue
                 try:
                     exec(compile(source, f"<{name}>", "exec"), ns)  # noqa: S102 - sandboxed student code

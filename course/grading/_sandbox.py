@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -105,8 +106,13 @@ class Isolation:
         writable: list[Path] = (),
         readable: list[Path] = (),
         env: dict[str, str] | None = None,
+        readonly_cwd: bool = False,
     ) -> list[str]:
-        """The command that runs ``argv`` in the sandbox (or ``argv`` unchanged without one)."""
+        """The command that runs ``argv`` in the sandbox (or ``argv`` unchanged without one).
+
+        ``readonly_cwd`` shows the working folder read-only (the runner: a student's function may
+        read the files the notebook made, but never leave anything behind).
+        """
         if not self.sandboxed:
             return list(argv)
         cmd = [
@@ -128,6 +134,11 @@ class Isolation:
         seen = set()
         for path in readable:
             path = str(Path(path).resolve())
+            if path not in seen:
+                seen.add(path)
+                cmd += ["--ro-bind", path, path]
+        if readonly_cwd:
+            path = str(Path(cwd).resolve())
             if path not in seen:
                 seen.add(path)
                 cmd += ["--ro-bind", path, path]
@@ -285,3 +296,76 @@ def _version(bwrap: str) -> str:
         return out.stdout.strip().split()[-1]
     except (OSError, subprocess.TimeoutExpired, IndexError):
         return ""
+
+
+# --------------------------------------------------------------------------------------------
+# Taking results out of a folder that student code could write to
+# --------------------------------------------------------------------------------------------
+
+
+class NotRegular(OSError):
+    """The path is a link, a folder, a device or too large: it is not read."""
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes, else NotRegular.
+
+    Nothing a submission made is followed: the file is opened with ``O_NOFOLLOW`` (a link in its
+    place is refused, not read through), its folder must be the real folder (no link on the way),
+    and the size is checked on the open file, so swapping the file afterwards changes nothing.
+    """
+    path = Path(path)
+    parent = path.parent
+    if os.path.realpath(parent) != os.path.abspath(parent):
+        raise NotRegular(f"{parent} is reached through a link")
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if path.is_symlink():
+            raise NotRegular(f"{path.name} is a link") from None
+        raise exc
+    try:
+        import stat
+
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegular(f"{path.name} is not a regular file")
+        if info.st_size > limit:
+            raise NotRegular(f"{path.name} is larger than {limit // (1024 * 1024)} MB")
+        chunks, left = [], limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
+        if len(data) > limit:
+            raise NotRegular(f"{path.name} grew past {limit // (1024 * 1024)} MB")
+        return data
+    finally:
+        os.close(fd)
+
+
+_SITE = re.compile(r"""(?:[A-Za-z]:)?[\\/][^\s'"<>:]*?[\\/](?:site|dist)-packages[\\/]""")
+_ABSOLUTE = re.compile(r"""(?<![\w.~:/])(?:[A-Za-z]:\\|/)(?:[^\s'"<>:,()\[\]]+[\\/])+([^\s'"<>:,()\[\]\\/]+)""")
+
+
+def scrub_paths(text: str) -> str:
+    """``text`` without the grading machine's absolute paths (for anything a student reads).
+
+    A library file keeps its place in the library (``pandas/core/frame.py``); any other absolute
+    path becomes its last part (``.../regions.csv``).
+
+    Examples
+    --------
+    >>> scrub_paths('File "/srv/venv/lib/python3.11/site-packages/pandas/core/frame.py", line 3')
+    'File "pandas/core/frame.py", line 3'
+    >>> scrub_paths("No such file: '/tmp/pp-grade-x1/run/regions2.csv'")
+    "No such file: '.../regions2.csv'"
+    """
+    if not isinstance(text, str) or "/" not in text and "\\" not in text:
+        return text
+    text = _SITE.sub("", text)
+    return _ABSOLUTE.sub(lambda m: ".../" + m.group(1), text)

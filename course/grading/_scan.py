@@ -6,9 +6,15 @@ an attempt instead of it passing silently. A submission with findings is graded 
 status becomes ``review``: its score is held back from exports until an instructor accepts or
 rejects it (``course review``), with each reason shown.
 
-Only code the student controls is scanned: every code cell except the last copy of each locked
-cell (which nbgrader restores from the source before anything runs), and any ``.py`` file in the
-submission folder. IPython syntax (``%magic``, ``!shell``) is translated by IPython first.
+Only code the student controls is scanned, and all of it: every cell that will run as code (a code
+cell, or any cell carrying the id of a code cell of the lesson, which nbgrader turns back into
+code) except the last copy of each locked cell (which nbgrader restores from the source before
+anything runs), and any ``.py`` file in the submission folder (as plain Python). IPython syntax
+(``%magic``, ``!shell``) is translated the way the kernel reads it, line by line (IPython's own
+translator takes minutes on a large file of magics), and the code inside ``%time``, ``%timeit``,
+``%prun``, ``%%capture`` and the like is scanned as code too.
+
+The scan runs in the grading worker, under the submission's CPU-time and memory limits.
 """
 
 from __future__ import annotations
@@ -129,8 +135,13 @@ _DUNDERS = {
 }
 _BUILTIN_TYPES = {"int", "float", "str", "bool", "list", "dict", "tuple", "set", "frozenset",
                   "Series", "DataFrame", "ndarray", "type"}
-_HARMLESS_MAGICS = {"timeit", "time", "matplotlib", "precision", "pprint", "who", "whos", "pinfo",
-                    "pinfo2", "psearch", "pdoc", "pdef", "config", "load_ext", "autoreload"}
+_HARMLESS_MAGICS = {"matplotlib", "precision", "pprint", "who", "whos", "pinfo", "pinfo2", "psearch",
+                    "pdoc", "pdef", "config", "load_ext", "autoreload"}
+# Magics whose argument (or cell body) is Python code that runs: the code is scanned as well.
+_CODE_MAGICS = {"time", "timeit", "prun", "capture"}
+# Options of those magics that take a value (the code starts after the options).
+_VALUED_OPTIONS = {"-n", "-r", "-p", "-s", "-l", "-D", "-T"}
+_MAX_NESTING = 8
 _PATH_WORDS = re.compile(
     r"(gradebook|nbgrader|\.course-answers|COURSE_ANSWERS|course\.grading|_extract|"
     r"instructor|autograded|submitted/|lessons/|\.ipynb_checkpoints)",
@@ -149,11 +160,22 @@ def _looks_like_outside_path(text: str) -> bool:
     return bool(re.search(r"(^|[/\\])\.\.([/\\]|$)", stripped))
 
 
+def _magic_code(text: str) -> str:
+    """The Python code in a magic's argument, after its options (``-n 10 -r 3 x = f()`` -> ``x = f()``)."""
+    words = text.strip().split(" ")
+    while words and words[0].startswith("-"):
+        option = words.pop(0)
+        if option in _VALUED_OPTIONS and words:
+            words.pop(0)
+    return " ".join(words)
+
+
 class _Visitor(ast.NodeVisitor):
     def __init__(self, modules: set[str]) -> None:
         self.found: list[tuple[int, str]] = []
         self.modules = modules  # names bound to imported modules anywhere in the submission
         self.allowed_calls: set[int] = set()
+        self.nested: list[tuple[int, str]] = []  # (line, code) inside magics, scanned next
 
     def add(self, node: ast.AST, reason: str) -> None:
         self.found.append((getattr(node, "lineno", 0), reason))
@@ -166,6 +188,21 @@ class _Visitor(ast.NodeVisitor):
                 and func.value.func.id == "get_ipython" and node.args
                 and isinstance(node.args[0], ast.Constant)):
             magic = str(node.args[0].value)
+            if magic in _CODE_MAGICS:
+                self.allowed_calls.add(id(func.value))
+                texts = [a.value for a in node.args[1:] if isinstance(a, ast.Constant)
+                         and isinstance(a.value, str)]
+                if texts and magic != "capture" or len(texts) > 1:
+                    first = _magic_code(texts[0]) if magic != "capture" else ""
+                    for code in [first, *texts[1:]]:
+                        if code.strip():
+                            self.nested.append((node.lineno, code))
+                if magic == "prun" and any(o in " ".join(texts[:1]).split() for o in ("-D", "-T")):
+                    self.add(node, "writes files from the %prun magic")
+                for arg in node.args[1:]:
+                    if not isinstance(arg, ast.Constant):
+                        self.visit(arg)
+                return
             if magic in _HARMLESS_MAGICS:
                 self.allowed_calls.add(id(func.value))
                 for arg in node.args[1:]:
@@ -283,14 +320,39 @@ class _Visitor(ast.NodeVisitor):
         self.generic_visit(node)
 
 
-def _translate(source: str) -> str:
-    """IPython syntax (%magics, !shell, ?help) as plain Python, the way the kernel reads it."""
-    try:
-        from IPython.core.inputtransformer2 import TransformerManager
+_MAGIC_LINE = re.compile(r"^(\s*)(?:([\w.\[\]'\"]+)\s*=\s*)?(%{1,2}|!{1,2})([^\n]*)$")
+_HELP_LINE = re.compile(r"^\s*[\w.\[\]()'\"]*\?{1,2}\s*$|^\s*\?{1,2}[\w.\[\]()'\"]*\s*$")
 
-        return TransformerManager().transform_cell(source)
-    except Exception:  # noqa: BLE001 - scan the raw text instead
-        return source
+
+def _translate(source: str) -> str:
+    """IPython syntax (%magics, !shell, ?help) as plain Python, the way the kernel reads it.
+
+    One pass over the lines (IPython's own translator re-reads the whole cell after each magic,
+    which takes minutes on a cell of thousands of them): ``%%name line`` on the first line makes
+    the cell a cell magic; ``%name args`` and ``x = %name args`` become ``run_line_magic`` calls;
+    ``!cmd`` a ``system`` call; ``name?`` a ``pass``.
+    """
+    lines = source.split("\n")
+    first = lines[0].lstrip() if lines else ""
+    if first.startswith("%%"):
+        name, _, line = first[2:].partition(" ")
+        body = "\n".join(lines[1:])
+        return f"get_ipython().run_cell_magic({name.strip()!r}, {line!r}, {body!r})\n"
+    out = []
+    for line in lines:
+        match = _MAGIC_LINE.match(line)
+        if match and not line.lstrip().startswith("%%"):
+            indent, target, sigil, rest = match.groups()
+            if sigil.startswith("%"):
+                name, _, args = rest.partition(" ")
+                call = f"get_ipython().run_line_magic({name.strip()!r}, {args!r})"
+            else:
+                call = f"get_ipython().system({rest!r})"
+            line = indent + (f"{target} = " if target else "") + call
+        elif _HELP_LINE.match(line) and "?" in line:
+            line = line[: len(line) - len(line.lstrip())] + "pass"
+        out.append(line)
+    return "\n".join(out)
 
 
 def _module_aliases(trees: list[ast.AST]) -> set[str]:
@@ -308,21 +370,33 @@ def _module_aliases(trees: list[ast.AST]) -> set[str]:
     return names
 
 
-def scan_sources(sources: list[tuple[str, str]]) -> list[str]:
-    """Scan (label, code) pairs; return the reasons, each once, with where they were found."""
-    parsed: list[tuple[str, ast.AST | None, str]] = []
+def _parse(code: str, ipython: bool) -> ast.AST | None:
+    try:
+        return ast.parse(_translate(code) if ipython else code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def scan_sources(sources: list[tuple[str, str]], plain: set[str] = frozenset()) -> list[str]:
+    """Scan (label, code) pairs; return the reasons, each once, with where they were found.
+
+    Labels in ``plain`` are Python files (no IPython syntax); the others are notebook cells.
+    """
+    import bisect
+    from collections import deque
+
+    # (label, tree, nesting depth, line map): the line map turns a line of joined magic code back
+    # into the line of the magic it came from.
+    parsed: deque = deque()
     reasons: list[str] = []
     for label, code in sources:
         if len(code) > _MAX_CELL:
             reasons.append(f"{label}: a very large code cell ({len(code):,} characters)")
             continue
-        text = _translate(code)
-        try:
-            parsed.append((label, ast.parse(text), text))
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            parsed.append((label, None, text))
-    modules = _module_aliases([t for _, t, _ in parsed if t is not None])
-    for label, tree, _text in parsed:
+        parsed.append((label, _parse(code, label not in plain), 0, None))
+    modules = _module_aliases([t for _, t, _, _ in parsed if t is not None])
+    while parsed:
+        label, tree, depth, lines = parsed.popleft()
         if tree is None:
             continue
         visitor = _Visitor(modules)
@@ -332,9 +406,33 @@ def scan_sources(sources: list[tuple[str, str]]) -> list[str]:
             reasons.append(f"{label}: code nested too deeply to read")
             continue
         for line, reason in visitor.found:
-            entry = f"{label}, line {line}: {reason}"
+            if lines is not None:  # joined code of several magics: name the magic's own line
+                starts, origins = lines
+                where = origins[max(bisect.bisect_right(starts, line) - 1, 0)]
+                entry = f"{label}, inside a magic on line {where}: {reason}"
+            else:
+                entry = f"{label}, line {line}: {reason}"
             if entry not in reasons:
                 reasons.append(entry)
+        if not visitor.nested:
+            continue
+        if depth >= _MAX_NESTING:
+            reasons.append(f"{label}: magics nested too deeply to read")
+            continue
+        # All the magics of one piece of code are read together (one parse, not thousands);
+        # when they do not parse together, each is read alone.
+        starts, origins, texts, at = [], [], [], 1
+        for line, code in visitor.nested:
+            starts.append(at)
+            origins.append(line)
+            texts.append(code)
+            at += code.count("\n") + 1
+        joined = _parse("\n".join(texts), True)
+        if joined is not None:
+            parsed.append((label, joined, depth + 1, (starts, origins)))
+        else:
+            for line, code in visitor.nested:
+                parsed.append((label, _parse(code, True), depth + 1, ([1], [line])))
     return reasons
 
 
@@ -343,9 +441,15 @@ def _cell_label(notebook: str, index: int, cell: dict) -> str:
     return f"{notebook} cell {index + 1}" + (f" ({grade_id})" if grade_id else "")
 
 
-def scan_submission(folder: Path, notebooks: list[str], locked_ids: set[str]) -> list[str]:
-    """Scan the student-controlled code of one submission folder (see the module docstring)."""
+def scan_submission(folder: Path, notebooks: list[str], locked_ids: set[str],
+                    code_ids: set[str] = frozenset()) -> list[str]:
+    """Scan the student-controlled code of one submission folder (see the module docstring).
+
+    ``code_ids`` are the grade ids of the lesson's code cells: a cell carrying one of them runs as
+    code whatever type the submission gives it.
+    """
     sources: list[tuple[str, str]] = []
+    plain: set[str] = set()
     for name in notebooks:
         path = folder / name
         try:
@@ -359,7 +463,9 @@ def scan_submission(folder: Path, notebooks: list[str], locked_ids: set[str]) ->
                 last_locked[grade_id_of(cell)] = index
         skip = set(last_locked.values())
         for index, cell in enumerate(cells if isinstance(cells, list) else []):
-            if not isinstance(cell, dict) or cell.get("cell_type") != "code" or index in skip:
+            if not isinstance(cell, dict) or index in skip:
+                continue
+            if cell.get("cell_type") != "code" and grade_id_of(cell) not in code_ids:
                 continue
             source = cell.get("source", "")
             text = "".join(str(p) for p in source) if isinstance(source, list) else str(source)
@@ -367,8 +473,9 @@ def scan_submission(folder: Path, notebooks: list[str], locked_ids: set[str]) ->
     for path in sorted(folder.rglob("*.py")):
         if path.is_file() and not path.is_symlink():
             try:
-                sources.append((str(path.relative_to(folder)), path.read_text(encoding="utf-8",
-                                                                               errors="replace")))
+                label = str(path.relative_to(folder))
+                sources.append((label, path.read_text(encoding="utf-8", errors="replace")))
+                plain.add(label)
             except OSError:
                 continue
-    return scan_sources(sources)
+    return scan_sources(sources, plain)

@@ -11,6 +11,13 @@ deleted, duplicated or changed the type of, restores data files, executes the no
 per-cell timeout and interrupts a cell that runs too long. It does not score anything we use: the
 test cells it runs hold the visible tests and one line that records the answers, and the scores come
 from the checker afterwards. This worker reports what happened while the notebook ran.
+
+Nothing the kernel can write is followed or trusted here. The kernel works in its own folder
+(``run/``, with copies of the lesson's and the submission's files), so the folder where nbgrader
+writes the graded notebook is out of its sight; each test cell's recorded answers are taken (read
+with no-follow, by content) into ``sealed/`` as soon as the line that records them has run, before
+any more student code runs, so a later cell cannot rewrite them. The static scan (``_scan``) runs
+here too, under the same limits as everything else that reads a submission.
 """
 
 from __future__ import annotations
@@ -23,12 +30,17 @@ import sys
 import time
 from pathlib import Path
 
+from course.grading._lesson import PROLOGUE_MARK
+
 CELL_TIMEOUT_ENAMES = {"CellTimeoutError"}
 KERNEL_NAME = "course-grading"
 MAX_OUTPUT_BYTES_PER_CELL = 1_000_000
 TRUNCATED = "\n... output truncated by the grader (more than 1 MB from one cell) ...\n"
 # Seconds each executed cell took, kernel round trip included (one submission per process).
 CELL_SECONDS: list[float] = []
+MAX_ANSWERS_BYTES = 64 * 1024 * 1024
+# Where the kernel records answers and where they are sealed (set by grade(); one submission per process).
+SEAL: dict[str, Path] = {}
 
 # nbgrader's warnings about a submission's structure, in words for the instructor.
 _STRUCTURE_NOTES = [
@@ -86,9 +98,30 @@ def _limited_execute():
         def preprocess_cell(self, cell, resources, index):
             started = time.monotonic()
             try:
+                source = cell.source if cell.cell_type == "code" else ""
+                grade_id = _grade_id(cell)
+                if source.startswith(PROLOGUE_MARK) and grade_id and SEAL:
+                    return self._record_then_test(cell, resources, index, grade_id)
                 return super().preprocess_cell(cell, resources, index)
             finally:
                 CELL_SECONDS.append(time.monotonic() - started)
+
+        def _record_then_test(self, cell, resources, index, grade_id):
+            """Run the line that records the answers on its own, seal them, then the tests."""
+            source = cell.source
+            prologue, _, tests = source.partition("\n")
+            record_line, _, tests = tests.partition("\n")
+            clear_answers(SEAL["answers"])  # nothing planted earlier can pass as this record
+            first = cell.copy()
+            first.source = prologue + "\n" + record_line
+            first.outputs = []
+            super().preprocess_cell(first, resources, index)
+            seal(SEAL["answers"], SEAL["sealed"], grade_id)
+            cell.source = tests
+            try:
+                return super().preprocess_cell(cell, resources, index)
+            finally:
+                cell.source = source
 
         def output(self, outs, msg, display_id, cell_index):
             used = getattr(self, "_course_used", None)
@@ -108,6 +141,101 @@ def _limited_execute():
             return super().output(outs, msg, display_id, cell_index)
 
     return LimitedExecute
+
+
+def _grade_id(cell) -> str | None:
+    meta = (cell.get("metadata") or {}).get("nbgrader")
+    return meta.get("grade_id") if isinstance(meta, dict) else None
+
+
+def clear_answers(folder: Path) -> None:
+    """Remove everything in the kernel's answers folder (links are removed, never followed)."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                os.unlink(entry.path)
+        except OSError:
+            pass
+
+
+def seal(answers: Path, sealed: Path, grade_id: str) -> bool:
+    """Take ``<grade_id>.json`` out of the kernel's reach, by content; the first record taken wins."""
+    from course.grading._sandbox import NotRegular, read_regular
+
+    target = sealed / f"{grade_id}.json"
+    if target.exists():
+        return False
+    try:
+        data = read_regular(answers / f"{grade_id}.json", MAX_ANSWERS_BYTES)
+    except NotRegular as exc:
+        data = json.dumps({"grade_id": grade_id, "refused": str(exc)}).encode()
+    except OSError:
+        return False
+    finally:
+        clear_answers(answers)
+    sealed.mkdir(mode=0o700, exist_ok=True)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    return True
+
+
+def _copy_plain(src: Path, dest: Path, skip_notebooks: bool = True) -> None:
+    """Copy the regular files under ``src`` into ``dest`` (no links, no notebooks, no debris)."""
+    from course.grading._common import _is_debris, is_instructor_only
+
+    for root, dirs, files in os.walk(src, followlinks=False):
+        rel = Path(root).relative_to(src)
+        dirs[:] = [d for d in dirs if not (Path(root, d).is_symlink() or is_instructor_only(d)
+                                           or _is_debris(d) or d == ".course-answers")]
+        (dest / rel).mkdir(parents=True, exist_ok=True)
+        for name in files:
+            full = Path(root) / name
+            if (skip_notebooks and name.endswith(".ipynb")) or is_instructor_only(name) \
+                    or _is_debris(name) or full.is_symlink() or not full.is_file():
+                continue
+            target = dest / rel / name
+            if target.is_symlink() or target.exists():
+                target.unlink()
+            shutil.copyfile(full, target)
+
+
+def student_errors(autograded_dir: Path, test_ids: set[str], locked_ids: set[str]) -> dict[str, dict]:
+    """The first error raised by a student's cell before each test cell (issue: "why did I lose it?").
+
+    Keyed by the test's grade id: ``{"cell": label, "ename", "evalue"}`` with no machine paths.
+    """
+    from course.grading._sandbox import scrub_paths
+
+    found: dict[str, dict] = {}
+    for nb_path in sorted(autograded_dir.glob("*.ipynb")):
+        try:
+            nb = json.loads(nb_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        first = None
+        for index, cell in enumerate(nb.get("cells", [])):
+            grade_id = _grade_id(cell)
+            if grade_id in test_ids:
+                if first is not None:
+                    found.setdefault(grade_id, first)
+                first = None
+                continue
+            if cell.get("cell_type") != "code" or grade_id in locked_ids or first is not None:
+                continue
+            for output in cell.get("outputs") or []:
+                if output.get("output_type") == "error" and output.get("ename") not in CELL_TIMEOUT_ENAMES:
+                    label = f"cell {index + 1}" + (f" ({grade_id})" if grade_id else "")
+                    first = {"cell": label, "ename": str(output.get("ename"))[:100],
+                             "evalue": scrub_paths(str(output.get("evalue") or ""))[:300]}
+                    break
+    return found
 
 
 def _copy_submission(src: Path, dest: Path) -> list[str]:
@@ -224,10 +352,10 @@ def _write_kernelspec(job: dict, work: Path, cwd: Path, answers: Path, sock: Pat
     isolation = Isolation(iso["kind"], iso.get("detail", ""), bwrap=iso.get("bwrap"),
                           readonly=iso.get("readonly") or [])
     # ipykernel, with an import that grading never needs deferred (see course._kernel).
-    from course._kernel import LAUNCH
+    from course._kernel import ENV_CWD, LAUNCH
 
     argv = [sys.executable, "-c", LAUNCH, "-f", "{connection_file}"]
-    env = {"COURSE_ANSWERS_DIR": str(answers), **(job.get("kernel_env") or {})}
+    env = {"COURSE_ANSWERS_DIR": str(answers), ENV_CWD: str(cwd), **(job.get("kernel_env") or {})}
     argv = isolation.wrap(
         argv,
         cwd=cwd,
@@ -329,15 +457,31 @@ def grade(job: dict) -> dict:
     autograded.mkdir(parents=True, exist_ok=True)
     sock = Path(job.get("sock_dir") or work / "sock")
     sock.mkdir(exist_ok=True)
-    _write_kernelspec(job, work, autograded, answers, sock)
+    # The kernel's own folder: the submission's files, then the lesson's (as nbgrader lays them out
+    # in the autograded folder, which the kernel never sees).
+    run = work / "run"
+    run.mkdir(exist_ok=True)
+    _copy_plain(submitted, run)
+    _copy_plain(work / "source" / lesson_id, run)
+    _write_kernelspec(job, work, run, answers, sock)
+    SEAL.update(answers=answers, sealed=Path(job.get("sealed_dir") or work / "sealed"))
     repairs: list[str] = []
+    sources: dict[str, dict] = {}
     for nb_path in sorted(submitted.glob("*.ipynb")):
         grading_nb = work / "source" / lesson_id / nb_path.name
         if grading_nb.is_file():
             try:
-                repairs += sanitise(nb_path, json.loads(grading_nb.read_text(encoding="utf-8")))
+                sources[nb_path.name] = json.loads(grading_nb.read_text(encoding="utf-8"))
+                repairs += sanitise(nb_path, sources[nb_path.name])
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 repairs.append(f"{nb_path.name} could not be repaired ({exc!r})")
+    locked_ids, code_ids, test_ids = _source_ids(sources)
+    if job.get("scan_path"):
+        # What the scan reads is exactly what nbgrader will run (the repaired copy).
+        from course.grading._scan import scan_submission
+
+        reasons = scan_submission(submitted, sorted(sources), locked_ids, code_ids)
+        _write_json(Path(job["scan_path"]), {"review": reasons})
 
     config = nbgrader_config(work, timeout_per_cell=job["timeout_per_cell"])
     extra = Config()
@@ -378,6 +522,7 @@ def grade(job: dict) -> dict:
                 f"interrupted after {job['timeout_per_cell']} s in {', '.join(timed_out)}; "
                 "the other cells were graded"
             )
+        record["student_errors"] = student_errors(autograded, test_ids, locked_ids)
         out_of_memory = _cells_with_error(autograded, {"MemoryError"})
         if out_of_memory:
             record["notes"].append(
@@ -389,6 +534,29 @@ def grade(job: dict) -> dict:
     # The notebook's own run time: what grading costs beyond nbgrader's fixed work (benchmarks).
     record["cells_seconds"] = round(sum(CELL_SECONDS), 2)
     return record
+
+
+def _source_ids(sources: dict[str, dict]) -> tuple[set[str], set[str], set[str]]:
+    """Grade ids in the grading source: locked cells, cells that run as code, and test cells."""
+    locked, code, tests = set(), set(), set()
+    for nb in sources.values():
+        for cell in nb.get("cells", []):
+            meta = (cell.get("metadata") or {}).get("nbgrader")
+            if not isinstance(meta, dict) or not meta.get("grade_id"):
+                continue
+            if meta.get("locked"):
+                locked.add(meta["grade_id"])
+            if cell.get("cell_type") == "code":
+                code.add(meta["grade_id"])
+                if meta.get("grade"):
+                    tests.add(meta["grade_id"])
+    return locked, code, tests
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data), encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def _autograde_preprocessors():
@@ -443,9 +611,7 @@ def main(argv: list[str] | None = None) -> int:
         record = grade(job)
     except Exception as exc:  # noqa: BLE001 - report any failure as this submission's error
         record = {"status": "error", "notes": [f"grading failed: {exc!r}"[:500]]}
-    tmp = Path(job["result_path"] + ".tmp")
-    tmp.write_text(json.dumps(record), encoding="utf-8")
-    os.replace(tmp, job["result_path"])
+    _write_json(Path(job["result_path"]), record)
     return 0
 
 

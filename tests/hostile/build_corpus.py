@@ -57,7 +57,11 @@ class Case:
     files: dict[str, bytes] = field(default_factory=dict)
     links: dict[str, str] = field(default_factory=dict)
     no_notebook: bool = False
-    review: bool = False  # must be routed to manual review
+    folder_link: str | None = None  # the submission folder itself is a link to this
+    review: bool | None = False  # must be routed to manual review (None: either is right)
+    # Student-visible text of this case must not contain these (hidden inputs, for example).
+    never_shown: tuple[str, ...] = ()
+    kind: str = ""  # the issue-17 category it belongs to (for the README table), if any
 
 
 def _cells(nb: dict, grade_id: str) -> list[int]:
@@ -288,6 +292,134 @@ except OSError:
     pass
 '''
 
+# ---- Escapes of issue 17, one class each (placeholders @...@ are filled in by write()) ----
+
+# Planted links: the grader must never follow what a submission made. The kernel replaces every
+# file it can see with links to another student's notebook and to a file outside all submissions.
+PLANT_LINKS = """\
+import os
+largest = "Wales"
+for name, target in [("zz-fixture.ipynb", "@SUBMITTED@/honest-right/zz-fixture/zz-fixture.ipynb"),
+                     ("regions.csv", "@CANARY@"), ("timestamp.txt", "@CANARY@"),
+                     ("zz-fixture.html", "@CANARY@")]:
+    try:
+        os.remove(name)
+    except OSError:
+        pass
+    try:
+        os.symlink(target, name)
+    except OSError:
+        pass
+"""
+# A function the checker runs: it swaps the graded notebook for a link to the lesson's source.
+RUNNER_LINKS = """\
+def gap(values, a, b):
+    import os
+    for name in ("zz-fixture.ipynb", "notes.ipynb"):
+        try:
+            if os.path.lexists(name):
+                os.remove(name)
+            os.symlink("@LESSONS@/zz-fixture/zz-fixture.ipynb", name)
+        except OSError:
+            pass
+    return float(values[a]) / float(values[b])
+"""
+# The kernel reads the instructor's source and prints it (outside a sandbox it can).
+PRINT_SOURCE = """\
+largest = "Wales"
+try:
+    print(open("@LESSONS@/zz-fixture/zz-fixture.ipynb").read())
+except OSError as exc:
+    print("could not read it:", type(exc).__name__)
+"""
+# A later cell rewrites an answer already recorded, found through the environment.
+REWRITE_ANSWERS = """\
+import json, os
+largest = max(data, key=data.get)
+folder = os.environ.get("COURSE_ANSWERS_DIR", ".course-answers")
+os.makedirs(folder, exist_ok=True)
+right = "def gap(values, a, b):\\n    return float(values[a]) / float(values[b])\\n"
+for name in ("ex1-tests.json", "ex2-tests.json"):
+    with open(os.path.join(folder, name), "w") as fh:
+        json.dump({"grade_id": name[:-5], "values": {"gap": {"$t": "function", "name": "gap"},
+                   "largest": "London", "data": {"$t": "dict", "v": []}},
+                   "functions": {"gap": {"name": "gap", "source": right, "globals": []}},
+                   "globals": {}, "missing": []}, fh)
+"""
+# A recorded function whose record runs more than the function a test sees.
+SMUGGLED_DEF = """\
+import json, os
+import course.grading._extract as extract
+honest = extract.record
+def record(grade_id, names):
+    honest(grade_id, names)
+    path = os.path.join(os.environ["COURSE_ANSWERS_DIR"], grade_id + ".json")
+    data = json.load(open(path))
+    for item in data.get("functions", {}).values():
+        item["source"] += "\\ndef gap(values, a, b):\\n    return float(values[a]) / float(values[b])\\n"
+    json.dump(data, open(path, "w"))
+extract.record = record
+"""
+# A 100-byte record that would rebuild into gigabytes in the checker.
+EXPANDING_RECORD = """\
+import json, os
+import course.grading._extract as extract
+def record(grade_id, names):
+    path = os.path.join(os.environ["COURSE_ANSWERS_DIR"], grade_id + ".json")
+    json.dump({"grade_id": grade_id, "values": {
+        "largest": {"$t": "np.ndarray", "dtype": "U500000000", "shape": [4], "v": ["London"] * 4},
+        "data": {"$t": "pd.Series", "name": None, "values": {"dtype": "float64", "v": []},
+                 "index": {"$t": "pd.RangeIndex", "start": 0, "stop": 10 ** 12, "step": 1}}}},
+        open(path, "w"))
+extract.record = record
+largest = "Wales"
+"""
+# Raises with its arguments (the hidden test's inputs) in the message and in the exception's name.
+RAISES_ARGUMENTS = """\
+def gap(values, a, b):
+    if (a, b) == ("London", "Wales"):
+        return 48.1 / 31.2
+    name = "Leak_" + "_".join(f"{k}{v}" for k, v in sorted(values.items()))
+    raise type(name, (ValueError,), {})(f"inputs were {values!r}, {a!r}, {b!r}")
+"""
+RETURNS_ARGUMENTS = """\
+def gap(values, a, b):
+    if (a, b) == ("London", "Wales"):
+        return 48.1 / 31.2
+    return f"inputs were {values!r}, {a!r}, {b!r}"
+"""
+# A large cell of magics: IPython's translator and the old scan took minutes on it.
+MAGIC_FLOOD = "".join(f"%time x{i} = {i}\n" for i in range(10_000)) + 'largest = "Wales"\n'
+# Code hidden inside %time and %%timeit, and an answer cell retyped as Markdown (nbgrader runs it).
+IN_MAGICS = """\
+%time import gc
+%time largest = "Wales"
+"""
+IN_CELL_MAGIC = """\
+%%timeit -n1 -r1
+import ctypes
+largest = "Wales"
+"""
+MARKDOWN_CODE = """\
+import gc
+largest = "Wales"
+"""
+
+
+def _markdown_answer(grade_id: str, source: str):
+    def edit(nb: dict) -> dict:
+        for i in _cells(nb, grade_id):
+            cell = nb["cells"][i]
+            cell.update(cell_type="markdown", source=source)
+            cell.pop("outputs", None)
+            cell.pop("execution_count", None)
+        return nb
+    return edit
+
+
+# What a hidden test of the fixture passes to gap: no student-visible text may show it.
+HIDDEN_INPUTS = ("'A': 3", "'B': 8", "A3_B8", "'A', 'B'")
+
 
 def cases() -> list[Case]:
     right = {"ex1-solution": GAP_RIGHT, "ex2-solution": LARGEST_RIGHT}
@@ -389,6 +521,47 @@ def cases() -> list[Case]:
              {"ex1-solution": GAP_RIGHT, "ex2-solution": KILL_PARENT}, review=True),
         Case("uses-network", "opens a network connection", "honest-wrong-ex2", {"review"},
              {"ex1-solution": GAP_RIGHT, "ex2-solution": NETWORK}, review=True),
+        # Issue 17: escapes found by an independent set of hostile submissions, one class each.
+        Case("plants-links", "the kernel replaces its files with links to a neighbour's notebook "
+             "and to a file outside every submission", "honest-wrong-ex2", {"review"},
+             {"ex1-solution": GAP_RIGHT, "ex2-solution": PLANT_LINKS}, review=True, kind="links"),
+        Case("runner-links-source", "the function the checker runs swaps the graded notebook for a "
+             "link to the lesson's source", "honest-right", {"review"},
+             {"ex1-solution": RUNNER_LINKS, "ex2-solution": LARGEST_RIGHT}, review=True,
+             kind="instructor content"),
+        Case("prints-source", "the kernel prints the lesson's source notebook", "honest-wrong-ex2",
+             {"review"}, {"ex1-solution": GAP_RIGHT, "ex2-solution": PRINT_SOURCE}, review=True,
+             kind="instructor content"),
+        Case("rewrites-answers", "a later cell rewrites the recorded answers (folder found through "
+             "the environment)", "honest-wrong-ex1", {"review"},
+             {"ex1-solution": GAP_VISIBLE_ONLY, "ex2-solution": REWRITE_ANSWERS}, review=True,
+             kind="marks without the work"),
+        Case("smuggled-def", "the recorded function carries a second, right definition of gap",
+             "honest-wrong-ex1", {"review"},
+             {"ex1-solution": SMUGGLED_DEF + GAP_VISIBLE_ONLY, "ex2-solution": LARGEST_RIGHT},
+             review=True, kind="marks without the work"),
+        Case("raises-arguments", "gap raises with the hidden test's inputs in its message and "
+             "exception name", "honest-wrong-ex1", ok,
+             {"ex1-solution": RAISES_ARGUMENTS, "ex2-solution": LARGEST_RIGHT},
+             never_shown=HIDDEN_INPUTS, kind="hidden inputs"),
+        Case("returns-arguments", "gap returns the hidden test's inputs as text", "honest-wrong-ex1",
+             ok, {"ex1-solution": RETURNS_ARGUMENTS, "ex2-solution": LARGEST_RIGHT},
+             never_shown=HIDDEN_INPUTS, kind="hidden inputs"),
+        Case("expanding-record", "a 300-byte record that rebuilds into gigabytes", "honest-wrong-ex2",
+             {"review"}, {"ex1-solution": GAP_RIGHT, "ex2-solution": EXPANDING_RECORD}, review=True,
+             kind="limits"),
+        Case("magic-flood", "a 190 KB cell of %time magics", "honest-wrong-ex2", {"timeout", "review"},
+             {"ex1-solution": GAP_RIGHT, "ex2-solution": MAGIC_FLOOD}, review=None, kind="limits"),
+        Case("code-in-magics", "flagged code inside %time", "honest-wrong-ex2", {"review"},
+             {"ex1-solution": GAP_RIGHT, "ex2-solution": IN_MAGICS}, review=True, kind="unseen code"),
+        Case("code-in-cell-magic", "flagged code inside %%timeit", "honest-wrong-ex2", {"review"},
+             {"ex1-solution": GAP_RIGHT, "ex2-solution": IN_CELL_MAGIC}, review=True,
+             kind="unseen code"),
+        Case("linked-folder", "the submission folder is a link to the lesson's source folder",
+             "untouched", {"invalid"}, folder_link=str(FIXTURE_LESSONS / LESSON), kind="links"),
+        Case("markdown-answer-cell", "flagged code in a Markdown cell carrying the answer cell's "
+             "metadata", "honest-wrong-ex2", {"review"}, wrong2,
+             _markdown_answer("ex2-solution", MARKDOWN_CODE), review=True, kind="unseen code"),
     ]
 
 
@@ -403,6 +576,14 @@ def student_notebook() -> dict:
         return json.loads((Path(tmp) / LESSON / f"{LESSON}.ipynb").read_text(encoding="utf-8"))
 
 
+CANARY_TEXT = "a file outside every submission: grading must never change it\n"
+
+
+def canary(dest: Path) -> Path:
+    """A file beside the submissions folder that planted links point at."""
+    return Path(dest).resolve().parent / "hostile-canary.txt"
+
+
 def write(dest: str | Path, chosen: list[Case] | None = None, base: dict | None = None) -> list[Case]:
     """Write each case to ``dest/<case>/zz-fixture/`` and return the cases."""
     import os
@@ -410,8 +591,16 @@ def write(dest: str | Path, chosen: list[Case] | None = None, base: dict | None 
     dest = Path(dest)
     base = base or student_notebook()
     chosen = chosen or cases()
+    places = {"@SUBMITTED@": str(dest.resolve()), "@LESSONS@": str(FIXTURE_LESSONS.resolve()),
+              "@CANARY@": str(canary(dest))}
+    dest.mkdir(parents=True, exist_ok=True)
+    canary(dest).write_text(CANARY_TEXT, encoding="utf-8")
     for case in chosen:
         folder = dest / case.name / LESSON
+        if case.folder_link:
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            os.symlink(case.folder_link, folder)
+            continue
         folder.mkdir(parents=True, exist_ok=True)
         for name, data in case.files.items():
             (folder / name).write_bytes(data)
@@ -425,6 +614,8 @@ def write(dest: str | Path, chosen: list[Case] | None = None, base: dict | None 
             continue
         nb = json.loads(json.dumps(base))
         for grade_id, source in case.answers.items():
+            for key, value in places.items():
+                source = source.replace(key, value)
             _set(nb, grade_id, source)
         if case.edit is not None:
             nb = case.edit(nb)
