@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import require
+from conftest import CELL_LIMIT, PATIENCE, SUBMISSION_LIMIT, require, wait_until
 
 from course.grading import autograde
 from course.grading._export import decide_review
@@ -32,8 +32,9 @@ pytestmark = pytest.mark.slow
 HERE = Path(__file__).resolve().parent
 LESSONS = HERE / "fixtures" / "lessons"
 LESSON = "zz-fixture"
-OPTIONS = dict(lessons_dir=LESSONS, workers=2, timeout_per_cell=3, timeout_per_submission=10,
-               memory_mb=1024, quiet=True)
+# Generous limits (tests/conftest.py): only the cases that never finish may reach them.
+OPTIONS = dict(lessons_dir=LESSONS, workers=2, timeout_per_cell=CELL_LIMIT,
+               timeout_per_submission=SUBMISSION_LIMIT, memory_mb=1024, quiet=True)
 # Without a sandbox these can read files the grading user can read; they are then held for review.
 NEED_SANDBOX = {"reads-instructor-source", "reads-gradebook"}
 
@@ -81,11 +82,9 @@ def corpus(tmp_path_factory):
             "seconds": seconds, "work": work, "isolation": detect()}
 
 
-def test_every_case_was_graded_within_time(corpus):
+def test_every_case_was_graded(corpus):
+    # A hang would keep the class from finishing; how long it took depends on the machine.
     assert set(corpus["records"]) == set(CASES)
-    # 2 workers, 3 s per cell, 10 s per submission: the class must not take anything like
-    # (cases x limits); a hang would show here.
-    assert corpus["seconds"] < 240, corpus["seconds"]
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -138,9 +137,8 @@ def test_runaway_output_is_cut_and_said(corpus):
 
 
 def test_nothing_survives_the_class(corpus):
-    deadline = time.monotonic() + 3
-    while _grading_processes(str(corpus["work"])) and time.monotonic() < deadline:
-        time.sleep(0.2)
+    # Killed processes may take a moment to go on a busy machine; a survivor stays.
+    wait_until(lambda: not _grading_processes(str(corpus["work"])), timeout=60)
     assert _grading_processes(str(corpus["work"])) == []
 
 
@@ -206,7 +204,7 @@ def test_sandbox_hides_the_instructor_and_the_network(tmp_path):
         "       'pids': len([p for p in os.listdir('/proc') if p.isdigit()]),\n"
         "       'secret': os.environ.get('PP_SECRET_TOKEN'), 'cwd_files': os.listdir('.')}\n"
         "try:\n"
-        "    socket.create_connection(('1.1.1.1', 80), timeout=2); out['net'] = True\n"
+        "    socket.create_connection(('1.1.1.1', 80), timeout=30); out['net'] = True\n"
         "except OSError:\n"
         "    out['net'] = False\n"
         "print(json.dumps(out))\n"
@@ -214,7 +212,7 @@ def test_sandbox_hides_the_instructor_and_the_network(tmp_path):
     (tmp_path / "mine.txt").write_text("the submission's own file")
     env = dict(os.environ, PP_SECRET_TOKEN="do-not-leak")
     cmd = isolation.wrap([sys.executable, "-I", "-c", probe], cwd=tmp_path)
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=60, env=env)
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=PATIENCE, env=env)
     out = json.loads(done.stdout)
     assert out["uid"] == 65534 and out["net"] is False and out["secret"] is None
     assert out["lessons"] is False and out["cwd_files"] == ["mine.txt"]
@@ -244,7 +242,8 @@ def test_plain_nbgrader_is_fooled_by_the_same_attacks(corpus, tmp_path):
         "from course.grading._common import prepare_nbgrader\n"
         "prepare_nbgrader()\n"
         "root, students = sys.argv[1], sys.argv[2:]\n"
-        "c = Config(); c.CourseDirectory.root = root; c.Execute.timeout = 20\n"
+        f"c = Config(); c.CourseDirectory.root = root; c.Execute.timeout = {CELL_LIMIT}\n"
+        f"c.Execute.startup_timeout = {PATIENCE}\n"
         "c.CourseDirectory.db_url = f'sqlite:///{root}/gradebook.db'\n"
         "log = logging.getLogger('plain'); log.addHandler(logging.NullHandler())\n"
         "cd = CourseDirectory(config=c, log=log); cd.assignment_id = 'zz-fixture'\n"
@@ -258,7 +257,7 @@ def test_plain_nbgrader_is_fooled_by_the_same_attacks(corpus, tmp_path):
         "print(json.dumps(out))\n"
     )
     done = subprocess.run([sys.executable, "-c", script, str(root), *attacks], capture_output=True,
-                          text=True, timeout=180, cwd=tmp_path)
+                          text=True, timeout=PATIENCE, cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     plain = json.loads(done.stdout.strip().splitlines()[-1])
     for name in attacks:
