@@ -16,6 +16,7 @@ import os
 import subprocess
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -93,21 +94,27 @@ def repo() -> Path:
     return REPO
 
 
-@pytest.fixture(autouse=True)
-def _altair_state():
-    """Put Altair's global renderer, theme and JupyterChart bundle back as they were after each test.
-
-    ``course.charts.setup()`` switches them on for a notebook; in the test process that must not
-    leak from one test (or test file) into the next.
-    """
+@contextmanager
+def altair_restored():
+    """Put Altair's global renderer, theme and JupyterChart bundle back as they were on leaving."""
     import altair as alt
 
     renderer, options = alt.renderers.active, dict(alt.renderers.options)
     theme = alt.theme.active
     chart = alt.JupyterChart
     bundle = {name: chart.__dict__[name] for name in ("_esm", "_is_offline") if name in chart.__dict__}
-    yield
-    alt.renderers.enable(renderer, **options)
-    alt.theme.enable(theme)
-    for name, value in bundle.items():
-        setattr(chart, name, value)
+    try:
+        yield
+    finally:
+        alt.renderers.enable(renderer, **options)
+        alt.theme.enable(theme)
+        for name, value in bundle.items():
+            setattr(chart, name, value)
+
+
+@pytest.fixture(autouse=True)
+def _altair_state():
+    """``course.charts.setup()`` switches Altair's theme and renderer on for a notebook; in the
+    test process that must not leak from one test (or test file) into the next."""
+    with altair_restored():
+        yield

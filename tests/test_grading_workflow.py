@@ -180,6 +180,7 @@ def new_term(tmp_path_factory, student_nb):
     return {"root": root, "workspace": workspace, "common": common, "zip": download, "due": due}
 
 
+@pytest.mark.slow
 def test_term_collect(term_at, capsys):
     term = term_at("new")
     common = term["common"]
@@ -204,6 +205,7 @@ def test_term_collect(term_at, capsys):
     assert "0 new, 0 updated, 3 unchanged" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_term_grade(term_at, capsys):
     term = term_at("collected")
     common = term["common"]
@@ -230,6 +232,7 @@ def test_term_grade(term_at, capsys):
         assert grade.needs_manual_grade and grade.auto_score is None
 
 
+@pytest.mark.slow
 def test_term_review_feedback_written_export_status(term_at, capsys, tmp_path):
     term = term_at("graded")
     common, workspace = term["common"], term["workspace"]
@@ -297,6 +300,7 @@ def test_term_review_feedback_written_export_status(term_at, capsys, tmp_path):
     assert _modes(workspace.root) == set()
 
 
+@pytest.mark.slow
 def test_term_formgrader_shows_the_same_workspace(term_at):
     """nbgrader's formgrader, run on the repository as nbgrader_config.py sets it up, sees the
     submissions, scores, manual marks and review flags that the course command wrote."""
@@ -352,6 +356,7 @@ def test_term_formgrader_shows_the_same_workspace(term_at):
             proc.wait()
 
 
+@pytest.mark.slow
 def test_term_purge(term_at, capsys):
     term = term_at("marked")
     common = ["--workspace", str(term["workspace"].root)]

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REPO, require
+from conftest import PATIENCE, REPO, require
 
 _SCRIPT = r"""
 import json, sys, time
@@ -27,7 +27,7 @@ print(json.dumps({"placed": placed, "again": _kernel.defer_rfc3987_syntax(), "be
 
 def _run(code: str) -> dict:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
-                         timeout=120, check=True)
+                         timeout=PATIENCE, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -69,6 +69,7 @@ def test_the_grading_kernelspec_starts_the_course_kernel(tmp_path):
     assert spec["argv"][1:3] == ["-c", LAUNCH]
 
 
+@pytest.mark.slow
 def test_the_kernel_starts_and_student_code_imports_from_its_folder(tmp_path):
     """A module beside the notebook imports (as in ipykernel); a ``course`` folder there does
     not replace the package while the kernel starts."""
@@ -87,12 +88,12 @@ def test_the_kernel_starts_and_student_code_imports_from_its_folder(tmp_path):
     try:
         kc = km.client()
         kc.start_channels()
-        kc.wait_for_ready(timeout=60)
+        kc.wait_for_ready(timeout=PATIENCE)
         out: list[str] = []
         reply = kc.execute_interactive(
             "import sys, helpermod\n"
             "print(helpermod.X, type(sys.modules.get('rfc3987_syntax')).__name__)",
-            output_hook=lambda m: out.append(m["content"].get("text", "")), timeout=60)
+            output_hook=lambda m: out.append(m["content"].get("text", "")), timeout=PATIENCE)
         kc.stop_channels()
     finally:
         km.shutdown_kernel(now=True)

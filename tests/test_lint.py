@@ -27,6 +27,12 @@ def test_ruff_is_clean():
     assert result.returncode == 0, result.stdout[-4000:]
 
 
+def test_a_missing_ruff_fails_with_the_fix(monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda *args, **kwargs: None)
+    with pytest.raises(pytest.fail.Exception, match=r"ruff is not installed.*make \.venv/\.installed"):
+        _ruff()
+
+
 def test_pre_commit_hooks_are_local():
     """CI machines cannot reach git hosts, so every hook must be a local one."""
     config = (REPO / ".pre-commit-config.yaml").read_text()
