@@ -73,7 +73,7 @@ def lab(tmp_path_factory):
             assert proc.poll() is None, (work / "lab.log").read_text()[-3000:]
             try:
                 if requests.get(f"{base}/api/status", params={"token": token},
-                                timeout=2).status_code == 200:
+                                timeout=30).status_code == 200:
                     break
             except requests.RequestException:
                 pass

@@ -418,8 +418,12 @@ def test_wall_clock_limit_kills_a_kernel_that_cannot_be_interrupted(tmp_path, mo
     # parent-process poller cannot run either, so only killing the kernel stops it.
     stubborn = "total = sum(range(10 ** 14))\n"
     _put(tmp_path / "sub", "stubborn", _set_cell(source, "ex2-solution", stubborn))
+    # After each per-cell interrupt that is not acted on, the worker goes on to the next cell, which
+    # waits behind the loop; with a per-cell limit this close to the submission's, the kernel
+    # cannot get past one interrupt before the whole-submission limit ends it, however fast it is.
     frame = autograde(LESSON, tmp_path / "sub", lessons_dir=LESSONS, out_dir=tmp_path / "out",
-                      timeout_per_cell=CELL_LIMIT, timeout_per_submission=SUBMISSION_LIMIT, quiet=True)
+                      timeout_per_cell=SUBMISSION_LIMIT - 1, timeout_per_submission=SUBMISSION_LIMIT,
+                      quiet=True)
     row = frame.iloc[0]
     # Killed while in exercise 2; exercise 1's answers were recorded before, so they count.
     assert row["status"] == "timeout" and row["score"] == 2.0
