@@ -31,6 +31,7 @@ def _run(code: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_the_stand_in_defers_the_import_until_a_check_needs_it():
     from importlib.util import find_spec
 
