@@ -206,6 +206,7 @@ def test_bench_widget_falls_back_to_every_control_found():
     assert 0 <= result["ms"]["p50"] <= result["ms"]["p95"] <= result["ms"]["max"]
 
 
+@pytest.mark.slow
 def test_every_registry_script_names_a_real_widget_and_real_controls():
     import widgets
 

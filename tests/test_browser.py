@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from conftest import REPO, require, stop
+from conftest import PATIENCE, REPO, require, stop, wait_until
 
 from course.grading import lab_command, student_view
 
@@ -68,18 +68,18 @@ def lab(tmp_path_factory):
                             start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + PATIENCE
         while time.monotonic() < deadline:
             assert proc.poll() is None, (work / "lab.log").read_text()[-3000:]
             try:
                 if requests.get(f"{base}/api/status", params={"token": token},
-                                timeout=2).status_code == 200:
+                                timeout=30).status_code == 200:
                     break
             except requests.RequestException:
                 pass
             time.sleep(0.5)
         else:
-            pytest.fail("JupyterLab did not start within 120 s")
+            pytest.fail(f"JupyterLab did not start within {PATIENCE} s")
         yield {"base": base, "token": token, "view": view, "log": work / "lab.log"}
     finally:
         stop(proc, timeout=30)
@@ -102,6 +102,7 @@ def browser(lab):
 def page(browser):
     """A page that can reach 127.0.0.1 only; records everything else it tried."""
     context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    context.set_default_timeout(PATIENCE * 1000)  # clicks and waits on a busy machine
     blocked: list[str] = []
     problems: list[str] = []
 
@@ -140,7 +141,7 @@ def _prompts(page) -> list[str]:
         "els => els.map(e => e.textContent.trim())")
 
 
-def _wait_idle(page, timeout: float = 240) -> list[str]:
+def _wait_idle(page, timeout: float = PATIENCE) -> list[str]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         prompts = _prompts(page)
@@ -154,8 +155,10 @@ def _wait_idle(page, timeout: float = 240) -> list[str]:
 def _run_everything(page, n_cells: int) -> None:
     """Run All, then run on from each cell that a stopped Run All never reached (bounded)."""
     _menu(page, "Run", "Run All Cells")
+    index = 0
     for _ in range(n_cells + 1):
-        time.sleep(1.0)
+        # Wait for the run to start (its first cell leaves "[ ]:"), then for it to end.
+        assert wait_until(lambda i=index: _prompts(page)[i] != "[ ]:"), f"code cell {index + 1} never started"
         prompts = _wait_idle(page)
         if "[ ]:" not in prompts:
             return
@@ -166,9 +169,6 @@ def _run_everything(page, n_cells: int) -> None:
             page.keyboard.press("Control+Enter")
         else:
             _menu(page, "Run", "Run Selected Cell and All Below")
-        deadline = time.monotonic() + 60
-        while _prompts(page)[index] == "[ ]:" and time.monotonic() < deadline:
-            time.sleep(0.2)
     raise AssertionError(f"cells still not run: {_prompts(page)}")
 
 
@@ -190,12 +190,11 @@ def test_lesson01_runs_offline_renders_every_chart_and_widget_and_reacts(lab, pa
                           if not ex and CHART_CALL.search(s))
 
     page.goto(f"{lab['base']}/lab/tree/{LESSON}/{LESSON}.ipynb?token={lab['token']}")
-    page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=120_000)
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
-    deadline = time.monotonic() + 60  # cells are added to the page in batches
-    while page.locator(".jp-Notebook .jp-CodeCell").count() < len(code):
-        assert time.monotonic() < deadline, "the notebook's cells did not all appear"
-        time.sleep(0.2)
+    page.wait_for_selector(".jp-Notebook .jp-CodeCell")
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']")
+    # Cells are added to the page in batches.
+    assert wait_until(lambda: page.locator(".jp-Notebook .jp-CodeCell").count() >= len(code)), \
+        "the notebook's cells did not all appear"
 
     _run_everything(page, len(code))
     prompts = _prompts(page)
@@ -230,10 +229,8 @@ def test_lesson01_runs_offline_renders_every_chart_and_widget_and_reacts(lab, pa
     assert handle.get_attribute("aria-valuenow").startswith("2021")
     handle.focus()
     page.keyboard.press("ArrowLeft")
-    deadline = time.monotonic() + 30
-    while "ITL1 regions, 2020: index, UK = 100" not in _svg_texts(page):
-        assert time.monotonic() < deadline, f"the map title did not change: {_svg_texts(page)[:8]}"
-        time.sleep(0.2)
+    assert wait_until(lambda: "ITL1 regions, 2020: index, UK = 100" in _svg_texts(page)), \
+        f"the map title did not change: {_svg_texts(page)[:8]}"
     assert "ITL1 regions, 2021: index, UK = 100" not in _svg_texts(page)
     assert handle.get_attribute("aria-valuenow").startswith("2020")
     page.screenshot(path=str(OUT / "lesson01-region-explorer-2020.png"))
@@ -246,7 +243,7 @@ def test_lesson01_runs_offline_renders_every_chart_and_widget_and_reacts(lab, pa
 
 def test_student_lab_shows_no_instructor_tools(lab, page):
     page.goto(f"{lab['base']}/lab/tree/{LESSON}/{LESSON}.ipynb?token={lab['token']}")
-    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
+    page.wait_for_selector(".jp-Notebook .jp-Cell")
     menus = page.locator(".lm-MenuBar-itemLabel").evaluate_all("els => els.map(e => e.textContent)")
     assert "Run" in menus and "Nbgrader" not in menus, menus
     body = page.locator("body").evaluate("e => e.textContent")

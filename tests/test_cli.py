@@ -10,6 +10,7 @@ import types
 from pathlib import Path
 
 import pytest
+from conftest import PATIENCE
 
 from course.cli import main
 
@@ -25,7 +26,7 @@ def _console_script() -> str | None:
 def test_help_through_the_console_script():
     script = _console_script()
     cmd = [script, "--help"] if script else [sys.executable, "-m", "course.cli", "--help"]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=PATIENCE)
     assert done.returncode == 0
     for sub in ("release", "student-view", "lab", "grade", "data", "lessons", "collect", "feedback",
                 "export", "status", "written", "review", "purge", "publish", "links"):

@@ -27,6 +27,7 @@ def frictionless_report():
     return frictionless.validate(str(DATASETS / "datapackage.json"))
 
 
+@pytest.mark.slow
 def test_package_is_valid_with_frictionless(frictionless_report):
     assert frictionless_report.valid, frictionless_report.flatten(["type", "note"])[:10]
     assert {t.name for t in frictionless_report.tasks} == {r["name"] for r in RESOURCES}
@@ -95,6 +96,7 @@ def test_no_absolute_paths_of_this_machine():
     assert "/work/" not in script
 
 
+@pytest.mark.slow
 def test_validate_report_passes():
     ok, report = data.validate_report(strict=True)
     assert ok, report
@@ -120,6 +122,7 @@ def test_refresh_procedure_is_documented():
         assert needle in text
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not REFERENCE.is_dir(), reason=f"reference folder not beside the repo: "
                     f"{REFERENCE.name} (CI copies it to ../shared/reference)")
 def test_build_reproduces_committed_files(tmp_path):

@@ -18,7 +18,7 @@ from types import SimpleNamespace
 
 import jsonschema
 import yaml
-from conftest import REPO
+from conftest import PATIENCE, REPO
 
 from course.grading import (
     DISABLED_LAB_EXTENSIONS,
@@ -247,7 +247,7 @@ def test_kubernetes_image_pins_jupyterhub_to_the_charts_hub_version():
 
 
 def test_tljh_install_script_syntax_files_and_settings():
-    subprocess.run(["bash", "-n", str(TLJH_INSTALL)], check=True, timeout=30)
+    subprocess.run(["bash", "-n", str(TLJH_INSTALL)], check=True, timeout=PATIENCE)
     text = TLJH_INSTALL.read_text()
     for rel in re.findall(r'"\$here/([^"$]+)"', text):
         assert (REPO / rel.rstrip("/.")).exists(), f"install.sh copies {rel}, which is missing"

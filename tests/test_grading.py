@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import stop
+from conftest import CELL_LIMIT, PATIENCE, SUBMISSION_LIMIT, stop, wait_until
 
 from course.grading import (
     DISABLED_LAB_EXTENSIONS,
@@ -271,7 +271,9 @@ def _put(root: Path, student: str, nb: dict | None = None, raw: bytes | None = N
         (folder / f"{LESSON}.ipynb").write_bytes(raw)
 
 
-GRADE_OPTIONS = dict(lessons_dir=LESSONS, workers=2, timeout_per_cell=4, timeout_per_submission=40)
+# Generous limits (tests/conftest.py): only work that never finishes may reach them.
+GRADE_OPTIONS = dict(lessons_dir=LESSONS, workers=2, timeout_per_cell=CELL_LIMIT,
+                     timeout_per_submission=SUBMISSION_LIMIT)
 
 
 @pytest.fixture(scope="module")
@@ -334,7 +336,7 @@ def test_broken_and_hostile_submissions_get_clear_statuses(graded_class):
         assert frame.loc[student, "score"] == 0.0
     # The infinite loop is interrupted after the per-cell limit; the other exercise still counts.
     assert frame.loc["looping", "status"] == "timeout"
-    assert "interrupted after 4 s in ex2-solution" in frame.loc["looping", "message"]
+    assert f"interrupted after {CELL_LIMIT} s in ex2-solution" in frame.loc["looping", "message"]
     assert frame.loc["looping", "score"] == 2.0
     # 3 GB cannot be allocated under a 1024 MB limit: exercise 2 fails, the kernel survives.
     assert frame.loc["hog", "status"] == "ok"
@@ -418,19 +420,18 @@ def test_wall_clock_limit_kills_a_kernel_that_cannot_be_interrupted(tmp_path, mo
     # parent-process poller cannot run either, so only killing the kernel stops it.
     stubborn = "total = sum(range(10 ** 14))\n"
     _put(tmp_path / "sub", "stubborn", _set_cell(source, "ex2-solution", stubborn))
-    started = time.monotonic()
+    # After each per-cell interrupt that is not acted on, the worker goes on to the next cell, which
+    # waits behind the loop; with a per-cell limit this close to the submission's, the kernel
+    # cannot get past one interrupt before the whole-submission limit ends it, however fast it is.
     frame = autograde(LESSON, tmp_path / "sub", lessons_dir=LESSONS, out_dir=tmp_path / "out",
-                      timeout_per_cell=3, timeout_per_submission=6, quiet=True)
-    elapsed = time.monotonic() - started
+                      timeout_per_cell=SUBMISSION_LIMIT - 1, timeout_per_submission=SUBMISSION_LIMIT,
+                      quiet=True)
     row = frame.iloc[0]
     # Killed while in exercise 2; exercise 1's answers were recorded before, so they count.
     assert row["status"] == "timeout" and row["score"] == 2.0
-    assert "6 s limit for a whole submission" in row["message"]
-    assert elapsed < 15
-    # Killed at once: well before the kernel's own CPU-time limit (another layer) would end it.
-    deadline = time.monotonic() + 1
-    while _grading_processes(str(work_root)) and time.monotonic() < deadline:
-        time.sleep(0.2)
+    assert f"{SUBMISSION_LIMIT} s limit for a whole submission" in row["message"]
+    # Killed with everything it started (the processes may take a moment to go on a busy machine).
+    wait_until(lambda: not _grading_processes(str(work_root)), timeout=60)
     assert _grading_processes(str(work_root)) == [], "the worker's kernel survived the limit"
 
 
@@ -464,20 +465,20 @@ def test_lab_serves_only_the_student_view_without_instructor_tools(tmp_path):
     def get(path: str) -> tuple[int, str]:
         url = f"http://127.0.0.1:{port}{path}{'&' if '?' in path else '?'}token=test-token"
         try:
-            with urllib.request.urlopen(url, timeout=10) as response:
+            with urllib.request.urlopen(url, timeout=PATIENCE) as response:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as exc:
             return exc.code, ""
 
     try:
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + PATIENCE
         while True:
             try:
                 status, body = get("/api/contents")
                 break
             except (urllib.error.URLError, ConnectionError):
                 assert proc.poll() is None, "JupyterLab exited early"
-                assert time.monotonic() < deadline, "JupyterLab did not start in 90 s"
+                assert time.monotonic() < deadline, f"JupyterLab did not start in {PATIENCE} s"
                 time.sleep(0.5)
         assert status == 200
         assert sorted(item["name"] for item in json.loads(body)["content"]) == ["README.md", LESSON]

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import require
+from conftest import CELL_LIMIT, PATIENCE, SUBMISSION_LIMIT, require, wait_until
 
 from course.grading import autograde
 from course.grading._autograde import SCAN_UNFINISHED
@@ -40,13 +40,13 @@ pytestmark = pytest.mark.slow
 HERE = Path(__file__).resolve().parent
 LESSONS = HERE / "fixtures" / "lessons"
 LESSON = "zz-fixture"
-# Honest work never depends on the machine's speed: every case that can finish gets limits as
-# generous as a real term's; only cases that never finish (they test the limits) get tight ones.
-OPTIONS = dict(lessons_dir=LESSONS, workers=2, timeout_per_cell=60, timeout_per_submission=300,
-               memory_mb=1024, quiet=True)
+# Honest work never depends on the machine's speed: every case that can finish gets the generous
+# limits of tests/conftest.py; only cases that never finish (they test the limits) get tight ones.
+OPTIONS = dict(lessons_dir=LESSONS, workers=2, timeout_per_cell=CELL_LIMIT,
+               timeout_per_submission=SUBMISSION_LIMIT, memory_mb=1024, quiet=True)
 # The cell limit stops them; the submission's limit stays generous, so that which limit stops a
 # case (and so its result) never depends on the machine's speed.
-TIGHT = dict(OPTIONS, timeout_per_cell=3, timeout_per_submission=60)
+TIGHT = dict(OPTIONS, timeout_per_cell=3, timeout_per_submission=SUBMISSION_LIMIT)
 NEVER_FINISH = {"infinite-loop", "stubborn-loop", "magic-flood"}
 # Without a sandbox these can read files the grading user can read; they are then held for review.
 NEED_SANDBOX = {"reads-instructor-source", "reads-gradebook"}
@@ -129,15 +129,9 @@ def _student_texts(workspace, student: str) -> str:
     return "\n".join(texts)
 
 
-def test_every_case_was_graded_within_time(corpus):
+def test_every_case_was_graded(corpus):
+    # A hang would keep the class from finishing; how long it took depends on the machine.
     assert set(corpus["records"]) == set(CASES)
-    # No hang: the class takes at most what every submission running into every limit would
-    # (its own wall limit, the checker's, and start-up), shared between the workers.
-    bound = 0.0
-    for name in CASES:
-        options = TIGHT if name in NEVER_FINISH else OPTIONS
-        bound += options["timeout_per_submission"] + options["timeout_per_cell"] * 3 + 60
-    assert corpus["seconds"] < bound / OPTIONS["workers"], corpus["seconds"]
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -233,9 +227,8 @@ def test_runaway_output_is_cut_and_said(corpus):
 
 
 def test_nothing_survives_the_class(corpus):
-    deadline = time.monotonic() + 3
-    while _grading_processes(str(corpus["work"])) and time.monotonic() < deadline:
-        time.sleep(0.2)
+    # Killed processes may take a moment to go on a busy machine; a survivor stays.
+    wait_until(lambda: not _grading_processes(str(corpus["work"])), timeout=60)
     assert _grading_processes(str(corpus["work"])) == []
 
 
@@ -314,7 +307,7 @@ def test_sandbox_hides_the_instructor_and_the_network(tmp_path):
         "       'pids': len([p for p in os.listdir('/proc') if p.isdigit()]),\n"
         "       'secret': os.environ.get('PP_SECRET_TOKEN'), 'cwd_files': os.listdir('.')}\n"
         "try:\n"
-        "    socket.create_connection(('1.1.1.1', 80), timeout=2); out['net'] = True\n"
+        "    socket.create_connection(('1.1.1.1', 80), timeout=30); out['net'] = True\n"
         "except OSError:\n"
         "    out['net'] = False\n"
         "print(json.dumps(out))\n"
@@ -322,7 +315,7 @@ def test_sandbox_hides_the_instructor_and_the_network(tmp_path):
     (tmp_path / "mine.txt").write_text("the submission's own file")
     env = dict(os.environ, PP_SECRET_TOKEN="do-not-leak")
     cmd = isolation.wrap([sys.executable, "-I", "-c", probe], cwd=tmp_path)
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=60, env=env)
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=PATIENCE, env=env)
     out = json.loads(done.stdout)
     assert out["uid"] == 65534 and out["net"] is False and out["secret"] is None
     assert out["lessons"] is False and out["cwd_files"] == ["mine.txt"]
@@ -352,7 +345,8 @@ def test_plain_nbgrader_is_fooled_by_the_same_attacks(corpus, tmp_path):
         "from course.grading._common import prepare_nbgrader\n"
         "prepare_nbgrader()\n"
         "root, students = sys.argv[1], sys.argv[2:]\n"
-        "c = Config(); c.CourseDirectory.root = root; c.Execute.timeout = 20\n"
+        f"c = Config(); c.CourseDirectory.root = root; c.Execute.timeout = {CELL_LIMIT}\n"
+        f"c.Execute.startup_timeout = {PATIENCE}\n"
         "c.CourseDirectory.db_url = f'sqlite:///{root}/gradebook.db'\n"
         "log = logging.getLogger('plain'); log.addHandler(logging.NullHandler())\n"
         "cd = CourseDirectory(config=c, log=log); cd.assignment_id = 'zz-fixture'\n"
@@ -366,7 +360,7 @@ def test_plain_nbgrader_is_fooled_by_the_same_attacks(corpus, tmp_path):
         "print(json.dumps(out))\n"
     )
     done = subprocess.run([sys.executable, "-c", script, str(root), *attacks], capture_output=True,
-                          text=True, timeout=180, cwd=tmp_path)
+                          text=True, timeout=PATIENCE, cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     plain = json.loads(done.stdout.strip().splitlines()[-1])
     for name in attacks:

@@ -9,12 +9,15 @@ import csv
 import io
 import json
 import os
+import shutil
 import stat
 import zipfile
+from contextlib import redirect_stderr, redirect_stdout
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import CELL_LIMIT, PATIENCE, SUBMISSION_LIMIT
 
 from course.cli import main
 from course.grading import (
@@ -86,11 +89,73 @@ def _modes(folder: Path) -> set[tuple[str, int]]:
 
 # ----------------------------------------------------------------------------------------------
 # A term through the course command
+#
+# Each test_term_* starts from its own copy of the term at the stage it needs (term_at), made by
+# the stage fixtures below, so the tests pass in any order, alone or together.
 # ----------------------------------------------------------------------------------------------
 
 
+def _setup(argv: list[str]) -> None:
+    """Run a course command that makes a later stage; what it prints is checked by that stage's test."""
+    with redirect_stdout(io.StringIO()) as out, redirect_stderr(io.StringIO()) as err:
+        code = main(argv)
+    assert code == 0, f"course {argv[0]} failed:\n{out.getvalue()}\n{err.getvalue()}"
+
+
+def _copy(term: dict, dest: Path) -> dict:
+    """A private copy of a term: a test may change it without touching any other test's term."""
+    shutil.copytree(term["root"], dest, symlinks=True)
+    workspace = Workspace(dest / "coursework")
+    return {**term, "root": dest, "zip": dest / "download.zip", "workspace": workspace,
+            "common": ["--workspace", str(workspace.root), "--lessons", str(LESSONS)]}
+
+
+@pytest.fixture
+def term_at(request, tmp_path):
+    """``term_at("new" | "collected" | "graded" | "marked")``: this test's own copy of the term."""
+    return lambda stage: _copy(request.getfixturevalue(f"{stage}_term"), tmp_path / f"{stage}-term")
+
+
 @pytest.fixture(scope="module")
-def term(tmp_path_factory, student_nb):
+def collected_term(new_term, tmp_path_factory):
+    term = _copy(new_term, tmp_path_factory.mktemp("collected") / "term")
+    _setup(["collect", LESSON, "--from", str(term["zip"]), "--roster", str(term["root"] / "roster.csv"),
+            *term["common"]])
+    return term
+
+
+@pytest.fixture(scope="module")
+def graded_term(collected_term, tmp_path_factory):
+    term = _copy(collected_term, tmp_path_factory.mktemp("graded") / "term")
+    _setup(["grade", LESSON, "--timeout-cell", str(CELL_LIMIT), "--timeout", str(SUBMISSION_LIMIT),
+            *term["common"]])
+    return term
+
+
+@pytest.fixture(scope="module")
+def marked_term(graded_term, tmp_path_factory):
+    """Graded, gh3 rejected on review, the written answer marked (ab1: 1.5 of 2), feedback written."""
+    term = _copy(graded_term, tmp_path_factory.mktemp("marked") / "term")
+    common, workspace = term["common"], term["workspace"]
+    _setup(["review", LESSON, "gh3", "--reject", "--note", "disabled error reports", *common])
+    _setup(["written", LESSON, *common])
+    sheet = workspace.written / LESSON / "ex3-written.csv"
+    rows = list(csv.DictReader(io.StringIO(sheet.read_text())))
+    for row in rows:
+        row["mark"] = "1.5" if row["answer"] != "(no answer)" else "0"
+        row["comment"] = "Name the limitation." if row["mark"] == "1.5" else ""
+    marks = term["root"] / "marks.csv"
+    with open(marks, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    _setup(["written", LESSON, "--import", str(marks), *common])
+    _setup(["feedback", LESSON, *common])
+    return term
+
+
+@pytest.fixture(scope="module")
+def new_term(tmp_path_factory, student_nb):
     root = tmp_path_factory.mktemp("term")
     (root / "roster.csv").write_text(ROSTER)
     due = datetime(2025, 11, 28, 17, 0, tzinfo=UTC)
@@ -115,7 +180,9 @@ def term(tmp_path_factory, student_nb):
     return {"root": root, "workspace": workspace, "common": common, "zip": download, "due": due}
 
 
-def test_term_collect(term, capsys):
+@pytest.mark.slow
+def test_term_collect(term_at, capsys):
+    term = term_at("new")
     common = term["common"]
     assert main(["collect", LESSON, "--from", str(term["zip"]), "--roster",
                  str(term["root"] / "roster.csv"), *common]) == 0
@@ -138,9 +205,12 @@ def test_term_collect(term, capsys):
     assert "0 new, 0 updated, 3 unchanged" in capsys.readouterr().out
 
 
-def test_term_grade(term, capsys):
+@pytest.mark.slow
+def test_term_grade(term_at, capsys):
+    term = term_at("collected")
     common = term["common"]
-    assert main(["grade", LESSON, "--timeout-cell", "10", "--timeout", "60", *common]) == 0
+    assert main(["grade", LESSON, "--timeout-cell", str(CELL_LIMIT), "--timeout", str(SUBMISSION_LIMIT),
+                 *common]) == 0
     captured = capsys.readouterr()
     assert "3/3" in captured.err and "Gradebook updated for 3 student(s)" in captured.err
     assert "course review zz-fixture" in captured.err
@@ -162,7 +232,9 @@ def test_term_grade(term, capsys):
         assert grade.needs_manual_grade and grade.auto_score is None
 
 
-def test_term_review_feedback_written_export_status(term, capsys, tmp_path):
+@pytest.mark.slow
+def test_term_review_feedback_written_export_status(term_at, capsys, tmp_path):
+    term = term_at("graded")
     common, workspace = term["common"], term["workspace"]
     assert main(["review", LESSON, *common]) == 0
     assert "gh3:" in capsys.readouterr().out
@@ -228,7 +300,8 @@ def test_term_review_feedback_written_export_status(term, capsys, tmp_path):
     assert _modes(workspace.root) == set()
 
 
-def test_term_formgrader_shows_the_same_workspace(term):
+@pytest.mark.slow
+def test_term_formgrader_shows_the_same_workspace(term_at):
     """nbgrader's formgrader, run on the repository as nbgrader_config.py sets it up, sees the
     submissions, scores, manual marks and review flags that the course command wrote."""
     import socket
@@ -238,6 +311,7 @@ def test_term_formgrader_shows_the_same_workspace(term):
     import urllib.error
     import urllib.request
 
+    term = term_at("marked")
     workspace = term["workspace"]
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -254,11 +328,11 @@ def test_term_formgrader_shows_the_same_workspace(term):
 
     def get(path: str) -> str:
         url = f"http://127.0.0.1:{port}{path}?token=t"
-        with urllib.request.urlopen(url, timeout=20) as response:
+        with urllib.request.urlopen(url, timeout=PATIENCE) as response:
             return response.read().decode()
 
     try:
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + PATIENCE
         while True:
             try:
                 get("/api/status")
@@ -282,7 +356,9 @@ def test_term_formgrader_shows_the_same_workspace(term):
             proc.wait()
 
 
-def test_term_purge(term, capsys):
+@pytest.mark.slow
+def test_term_purge(term_at, capsys):
+    term = term_at("marked")
     common = ["--workspace", str(term["workspace"].root)]
     assert main(["purge", "--before", "2000-01-01", "--yes", *common]) == 0
     assert "Deleted 0 submission(s)" in capsys.readouterr().out
@@ -290,7 +366,7 @@ def test_term_purge(term, capsys):
     out = capsys.readouterr().out
     assert "Would delete 3 submission(s)" in out and "--yes" in out
     workspace = term["workspace"]
-    assert (workspace.submitted / "ab1").is_dir()
+    assert (workspace.submitted / "ab1").is_dir() and workspace.feedback.is_dir()
     assert main(["purge", "--before", "2999-01-01", "--yes", *common]) == 0
     assert not workspace.submitted.exists() and not workspace.feedback.exists()
     assert not list((workspace.grades / LESSON).glob("*.json"))
@@ -484,5 +560,5 @@ def test_sandbox_shows_environment_folders_that_live_under_tmp(tmp_path):
     assert str(env_dir).startswith("/tmp/")
     box = Isolation("bubblewrap", "", bwrap=bwrap, readonly=[str(env_dir)])
     cmd = box.wrap(["/bin/cat", str(env_dir / "marker.txt")], cwd=tmp_path)
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=PATIENCE)
     assert done.returncode == 0 and done.stdout == "visible", (done.stderr, sys.platform)

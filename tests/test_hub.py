@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import REPO, require
+from conftest import PATIENCE, REPO, require
 
 from course.grading import find_folder_leaks
 
@@ -62,13 +62,13 @@ def plan(hubload, tmp_path_factory):
     """Lesson 01, published with `course publish` into a git repository on this machine."""
     work = tmp_path_factory.mktemp("published")
     repo_url = hubload.published_repo(REPO / "lessons", work, [LESSON])
-    return hubload.make_plan(repo_url, LESSON, timeout=300)
+    return hubload.make_plan(repo_url, LESSON, timeout=PATIENCE)
 
 
 @pytest.fixture(scope="module")
 def hub(hubload):
     hub = hubload.LocalHub(instructors=("teacher",))
-    hub.start()
+    hub.start(timeout=PATIENCE)
     try:
         yield hub
     finally:
@@ -78,12 +78,12 @@ def hub(hubload):
 def _start(hub, hubload, name: str) -> str:
     hub.api("POST", f"/users/{name}")
     token = hub.user_token(name)
-    hubload.spawn(hub, name, token, timeout=180)
+    hubload.spawn(hub, name, token, timeout=PATIENCE)
     return token
 
 
 def _page_config(hub, name: str, token: str) -> dict:
-    page = requests.get(f"{hub.url}/user/{name}/lab", timeout=60,
+    page = requests.get(f"{hub.url}/user/{name}/lab", timeout=PATIENCE,
                         headers={"Authorization": f"token {token}"})
     assert page.status_code == 200, page.status_code
     match = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
@@ -102,10 +102,10 @@ def test_student_sees_only_the_student_nbgrader_tools(hub, hubload):
         assert "@jupyter/nbgrader:validate-assignment" not in disabled
         assert "@jupyterlab/apputils-extension:announcements" in disabled  # labs are offline
         auth = {"Authorization": f"token {token}"}
-        formgrader = requests.get(f"{hub.url}/user/stu/formgrader", headers=auth, timeout=60,
+        formgrader = requests.get(f"{hub.url}/user/stu/formgrader", headers=auth, timeout=PATIENCE,
                                   allow_redirects=False)
         assert formgrader.status_code == 404, "students must not reach the formgrader"
-        listing = requests.get(f"{hub.url}/user/stu/assignments", headers=auth, timeout=60,
+        listing = requests.get(f"{hub.url}/user/stu/assignments", headers=auth, timeout=PATIENCE,
                                params={"course_id": "productive-places"})
         assert listing.status_code == 200 and listing.json()["success"], listing.text[:300]
     finally:
@@ -118,7 +118,7 @@ def test_instructor_also_gets_formgrader_and_create_assignment(hub, hubload):
         disabled = set(_page_config(hub, "teacher", token)["disabledExtensions"])
         assert not {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment"} & disabled
         assert "@jupyterlab/apputils-extension:announcements" in disabled  # offline for everyone
-        formgrader = requests.get(f"{hub.url}/user/teacher/formgrader", timeout=60,
+        formgrader = requests.get(f"{hub.url}/user/teacher/formgrader", timeout=PATIENCE,
                                   headers={"Authorization": f"token {token}"},
                                   allow_redirects=False)
         assert formgrader.status_code in (200, 302), formgrader.status_code
@@ -133,7 +133,7 @@ def test_link_pulls_the_published_course_and_the_lesson_runs(hub, hubload, plan)
     go = threading.Event()
     go.set()
     lesson_plan = hubload.Plan(**{**plan.__dict__, "cells": "examples"})
-    result, kernel = hubload.simulate(hub, "solo", lesson_plan, go, None, time.monotonic() + 400)
+    result, kernel = hubload.simulate(hub, "solo", lesson_plan, go, None, time.monotonic() + PATIENCE)
     try:
         assert result.ok, f"{result.stage}: {result.error}"
         # Lean start-up (course._student): the server and the kernel defer the IRI grammar.
@@ -189,7 +189,7 @@ def test_many_students_at_once(hub, hubload, plan):
     assert 1 <= USERS <= 200, "PP_HUB_USERS must be between 1 and 200"
     assert CELLS in ("first", "examples"), "PP_HUB_CELLS must be 'first' or 'examples'"
     run_plan = hubload.Plan(**{**plan.__dict__, "cells": CELLS})
-    report = hubload.run_load(hub, USERS, run_plan, deadline_s=600)
+    report = hubload.run_load(hub, USERS, run_plan, deadline_s=2 * PATIENCE)  # many at once, on a busy machine
     report["extra"] = dict(_extra)
     json_path, md_path = hubload.write_report(report, REPORT_DIR)
     print(md_path.read_text())

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, require
+from conftest import PATIENCE, REPO, require
 
 _SCRIPT = r"""
 import json, sys, time
@@ -28,10 +28,11 @@ print(json.dumps({"placed": placed, "again": _kernel.defer_rfc3987_syntax(), "be
 
 def _run(code: str) -> dict:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
-                         timeout=120, check=True)
+                         timeout=PATIENCE, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_the_stand_in_defers_the_import_until_a_check_needs_it():
     from importlib.util import find_spec
 
@@ -85,6 +86,7 @@ def test_the_kernel_works_in_its_own_folder(tmp_path, monkeypatch):
     assert _kernel.enter_folder() is None and Path.cwd() == tmp_path / "run"
 
 
+@pytest.mark.slow
 def test_the_kernel_starts_and_student_code_imports_from_its_folder(tmp_path):
     """A module beside the notebook imports (as in ipykernel); a ``course`` folder there does
     not replace the package while the kernel starts."""
@@ -103,12 +105,12 @@ def test_the_kernel_starts_and_student_code_imports_from_its_folder(tmp_path):
     try:
         kc = km.client()
         kc.start_channels()
-        kc.wait_for_ready(timeout=60)
+        kc.wait_for_ready(timeout=PATIENCE)
         out: list[str] = []
         reply = kc.execute_interactive(
             "import sys, helpermod\n"
             "print(helpermod.X, type(sys.modules.get('rfc3987_syntax')).__name__)",
-            output_hook=lambda m: out.append(m["content"].get("text", "")), timeout=60)
+            output_hook=lambda m: out.append(m["content"].get("text", "")), timeout=PATIENCE)
         kc.stop_channels()
     finally:
         km.shutdown_kernel(now=True)

@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import PATIENCE
 
 from course.grading import (
     ReleaseError,
@@ -107,7 +108,7 @@ def test_source_runs_top_to_bottom(lesson_id):
     for path in notebooks:
         nb = nbformat.read(path, as_version=4)
         client = nbclient.NotebookClient(
-            nb, timeout=CELL_TIMEOUT, kernel_name="python3",
+            nb, timeout=CELL_TIMEOUT, startup_timeout=PATIENCE, kernel_name="python3",
             resources={"metadata": {"path": str(path.parent)}},
         )
         try:

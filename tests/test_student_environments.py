@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import PATIENCE, REPO
 
 from course.grading import lab_command
 
@@ -110,7 +110,7 @@ def built(tmp_path_factory):
 def test_postbuild_and_start_are_valid_bash():
     for script in ("postBuild", "start"):
         assert os.access(REPO / script, os.X_OK), f"{script} must be executable"
-        subprocess.run(["bash", "-n", str(REPO / script)], check=True, timeout=30)
+        subprocess.run(["bash", "-n", str(REPO / script)], check=True, timeout=PATIENCE)
 
 
 def test_postbuild_refuses_to_run_outside_repo2docker(tmp_path):
@@ -118,7 +118,7 @@ def test_postbuild_refuses_to_run_outside_repo2docker(tmp_path):
     shutil.copytree(REPO, copy, ignore=_IGNORE, symlinks=True)
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     result = subprocess.run(["bash", "postBuild"], cwd=copy, env=env, capture_output=True,
-                            text=True, timeout=60)
+                            text=True, timeout=PATIENCE)
     assert result.returncode != 0 and "Refusing" in result.stderr
     assert (copy / "lessons").is_dir() and (copy / ".git").exists(), "it deleted sources anyway"
 

@@ -847,7 +847,10 @@ def run_load(hub: LocalHub, users: int, plan: Plan, *, prefix: str = "l",
     while len(results) < users and time.monotonic() < deadline:
         time.sleep(0.2)
     wall = time.monotonic() - t0
-    time.sleep(2 * sampler.interval)  # one more sample with every kernel still alive
+    # One whole sample more with every kernel still alive, however slowly the sampler runs.
+    seen = sampler.samples
+    while sampler.samples < seen + 2 and sampler.is_alive():
+        time.sleep(0.2)
     sampler.stop_event.set()
     sampler.join(timeout=10)
     release.set()
