@@ -1,0 +1,70 @@
+"""The one summary line for checks a missing system tool skipped (tests/_system_tools.py)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from _system_tools import summary_line, tool_of
+from conftest import REPO
+
+SKIP = "Skipped: MISSING SYSTEM REQUIREMENT: "
+
+
+def test_summary_names_the_tool_the_count_and_the_install_command():
+    reasons = [SKIP + "Debian chromium at /usr/bin/chromium (as root: apt-get install -y chromium)"] * 3
+    assert summary_line(reasons) == ("3 checks skipped: Chromium missing — install with: "
+                                     "sudo bash .ci/system-deps.sh (Debian/Ubuntu)")
+    assert summary_line(["Skipped: needs a newer pandas"]) is None  # not a system tool
+    assert summary_line([]) is None
+
+
+def test_summary_of_several_tools_stays_one_line():
+    reasons = ([SKIP + "configurable-http-proxy (npm install -g configurable-http-proxy)"] * 2
+               + [SKIP + "git (nbgitpuller clones the published course)"]
+               + [SKIP + "bubblewrap (Debian package bubblewrap) is not installed"] * 3
+               + [SKIP + "the reference folder ../shared/reference beside the repository"])
+    line = summary_line(reasons)
+    assert "\n" not in line
+    assert line.startswith("7 checks skipped: bubblewrap missing (3), "
+                           "configurable-http-proxy missing (2), git missing (1) — install with")
+    assert "the reference folder ../shared/reference missing (1) — CI has it" in line
+    assert tool_of(SKIP + "bwrap sandbox for grading")[0] == "bubblewrap"
+
+
+def _run(tmp_path, env_extra: dict[str, str]) -> subprocess.CompletedProcess:
+    """pytest on two tests that each miss a system tool, with the suite's conftest."""
+    (tmp_path / "conftest.py").write_text(
+        (REPO / "tests" / "conftest.py").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "_system_tools.py").write_text(
+        (REPO / "tests" / "_system_tools.py").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "test_needs.py").write_text(
+        "from conftest import require\n\n"
+        "def test_a():\n    require(False, 'Debian chromium at /usr/bin/chromium')\n\n"
+        "def test_b():\n    require(False, 'Debian chromium at /usr/bin/chromium')\n\n"
+        "def test_c():\n    assert True\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "COURSE_STRICT")}
+    env.update(env_extra)
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           str(tmp_path)], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_a_run_outside_ci_ends_with_the_line(tmp_path):
+    result = _run(tmp_path, {})
+    assert result.returncode == 0, result.stdout[-2000:]
+    lines = [line for line in result.stdout.splitlines() if "checks skipped:" in line]
+    assert len(lines) == 1, result.stdout
+    assert "2 checks skipped: Chromium missing — install with: sudo bash .ci/system-deps.sh" in (
+        lines[0])
+    # ... near the end: after the skips are listed, just before pytest's own closing count.
+    tail = result.stdout.strip().splitlines()
+    assert "checks skipped:" in tail[-2] and "1 passed, 2 skipped" in tail[-1], tail[-3:]
+
+
+def test_under_ci_a_missing_tool_fails(tmp_path):
+    result = _run(tmp_path, {"COURSE_STRICT": "1"})
+    assert result.returncode == 1
+    assert "2 failed, 1 passed" in result.stdout
+    assert "checks skipped:" not in result.stdout
