@@ -68,3 +68,30 @@ def test_under_ci_a_missing_tool_fails(tmp_path):
     assert result.returncode == 1
     assert "2 failed, 1 passed" in result.stdout
     assert "checks skipped:" not in result.stdout
+
+
+def test_lab_without_a_browser_prints_the_address_to_open(monkeypatch, capsys, tmp_path):
+    import webbrowser
+
+    import course.grading
+    from course import cli
+
+    def no_browser(*args, **kwargs):
+        raise webbrowser.Error("could not locate runnable browser")
+
+    calls = []
+    monkeypatch.setattr(webbrowser, "get", no_browser)
+    monkeypatch.setattr(course.grading, "lab", lambda dest, **kw: calls.append((dest, kw)) or 0)
+    assert cli.main(["lab", str(tmp_path), "--port", "8899"]) == 0
+    out = capsys.readouterr().out
+    (dest, kwargs), = calls
+    token = next(a.split("=", 1)[1] for a in kwargs["extra_args"] if "token=" in a)
+    assert f"http://localhost:8899/lab?token={token}" in out and "No web browser found" in out
+    assert kwargs["port"] == 8899 and kwargs["open_browser"] is False
+    assert "--ServerApp.port_retries=0" in kwargs["extra_args"]  # the printed port is the one used
+    # With a browser, nothing changes: JupyterLab opens it itself.
+    monkeypatch.setattr(webbrowser, "get", lambda *a, **k: object())
+    calls.clear()
+    assert cli.main(["lab", str(tmp_path)]) == 0
+    assert calls[0][1] == {"port": None, "open_browser": True}
+    assert "No web browser" not in capsys.readouterr().out
