@@ -74,6 +74,8 @@ def _walk(widget, seen=None):
 
 def _control_text(widget) -> str | None:
     description = str(getattr(widget, "description", "") or "").strip()
+    if type(widget).__name__ in ("Button", "ToggleButton"):
+        return None  # "Show numbers as a table" and the like: actions, not settings
     if not description or not hasattr(widget, "value"):
         return None
     value = widget.value

@@ -95,3 +95,16 @@ def test_lab_without_a_browser_prints_the_address_to_open(monkeypatch, capsys, t
     assert cli.main(["lab", str(tmp_path)]) == 0
     assert calls[0][1] == {"port": None, "open_browser": True}
     assert "No web browser" not in capsys.readouterr().out
+
+
+def test_readme_names_every_system_tool_and_the_command_that_installs_them():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    script = (REPO / ".ci" / "system-deps.sh").read_text(encoding="utf-8")
+    subprocess.run(["bash", "-n", str(REPO / ".ci" / "system-deps.sh")], check=True, timeout=30)
+    assert "sudo bash .ci/system-deps.sh" in readme
+    for tool, package in [("Chromium", "chromium"), ("bubblewrap", "bubblewrap"),
+                          ("configurable-http-proxy", "configurable-http-proxy"),
+                          ("git", "git"), ("axe-core", "axe-core")]:
+        assert tool in readme, f"README.md does not say what {tool} is for"
+        assert package in script, f".ci/system-deps.sh does not install {package}"
+    assert "bash .ci/system-deps.sh" in (REPO / ".ci" / "run").read_text(encoding="utf-8")
