@@ -94,13 +94,13 @@ def launch_links(lesson_id: str, notebook: str, args) -> dict[str, str]:
 def _launch_cell(lesson_id: str, notebook: str, args) -> dict:
     urls = launch_links(lesson_id, notebook, args)
     host = re.sub(r"^https?://", "", args.hub_url).rstrip("/")
-    text = (
-        '<div class="pp-launch" role="note">\n\n'
-        "**Run this lesson:** "
-        f"[open it on the course JupyterHub ({host})]({urls['hub']}) · "
-        f"[open it on Binder]({urls['binder']}) (free, no account; nothing you do there is "
-        "kept or submitted) · or on your own machine with `make lab`. This page is the lesson as "
-        "a student receives it, run once; the exercises are left for you.\n\n</div>"
+    hub, binder = (html.escape(urls[k], quote=True) for k in ("hub", "binder"))
+    text = (  # raw HTML: a Markdown link would escape the "&" of the query twice
+        '<div class="pp-launch" role="note"><p><strong>Run this lesson:</strong> '
+        f'<a href="{hub}">open it on the course JupyterHub ({html.escape(host)})</a> · '
+        f'<a href="{binder}">open it on Binder</a> (free, no account; nothing you do there is '
+        "kept or submitted) · or on your own machine with <code>make lab</code>. This page is "
+        "the lesson as a student receives it, run once; the exercises are left for you.</p></div>"
     )
     return _md_cell(text, "pp-site-launch")
 
@@ -261,6 +261,8 @@ def _chart_for(res: dict, frame):
 
 
 def dataset_page(res: dict, out: Path) -> str:
+    import pandas as pd
+
     from course import charts, data
 
     name = res["name"]
@@ -293,9 +295,10 @@ def dataset_page(res: dict, out: Path) -> str:
                          if (out / "lessons" / lesson / f"{lesson}.ipynb").is_file())
         if used:
             lines += [f"Used in: {used}.", ""]
-    lines += ["## Preview", "", f"The first rows of {len(frame)}:", "",
-              frame.head(8).to_html(index=False, na_rep="", border=0,
-                                    classes="table pp-preview"), ""]
+    raw = pd.read_csv(data.datasets_dir() / res["path"], dtype=str, keep_default_na=False,
+                      nrows=8)  # the file's own text, as a reader of the CSV sees it
+    lines += ["## Preview", "", f"The first {len(raw)} rows of {len(frame)}, as in the file:", "",
+              raw.to_html(index=False, border=0, classes="table pp-preview"), ""]
     chart, what = _chart_for(res, frame)
     if chart is not None:
         spec = chart.to_dict()
@@ -432,10 +435,12 @@ def book_config(cache: Path, strict: bool, mathjax: Path) -> dict:
                 "mathjax_path": f"{mathjax.name}/MathJax.js?config={MATHJAX_CONFIG_FILE}",
                 "mathjax2_config": MATHJAX2_CONFIG,
                 "html_css_files": ["site.css"],
+                "templates_path": [str(HERE / "_templates")],
                 "html_js_files": ["site.js"],
                 # widgets are static pictures: never the ipywidgets/require.js CDN scripts
                 "nb_ipywidgets_js": {},
                 "nb_execution_show_tb": True,
+                "smartquotes": False,  # keep the datasets' and lessons' text exactly as written
                 "myst_heading_anchors": 4,  # the guides link to their own sections
                 "suppress_warnings": [],
                 "html_show_sphinx": False,

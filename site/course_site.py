@@ -1,11 +1,18 @@
-"""A Sphinx extension for the course website: take out sphinx-thebe, which Jupyter Book 1 always
-loads. Its scripts would fetch thebe from a CDN on a click, and its page config names a public
-Binder repository; the website's launch links (hub and Binder) replace it.
+"""A Sphinx extension for the course website.
+
+- It takes out sphinx-thebe, which Jupyter Book 1 always loads: its scripts would fetch thebe
+  from a CDN on a click, and its page config names a public Binder repository; the website's
+  launch links (hub and Binder) replace it.
+- It leaves out the widgets' saved state (MyST-NB embeds it for a live widget manager from a
+  CDN, which the site does not load): megabytes of chart JavaScript per page, never used, since
+  the widgets are shown as pictures.
 """
 
 from __future__ import annotations
 
 from docutils import nodes
+
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 
 def _drop_thebe_config(app, doctree, docname) -> None:
@@ -17,8 +24,10 @@ def _drop_thebe_config(app, doctree, docname) -> None:
 def _drop_thebe_files(app, pagename, templatename, context, doctree) -> None:
     def keep(asset) -> bool:
         name = getattr(asset, "filename", None) or str(asset)
-        body = (getattr(asset, "attributes", None) or {}).get("body", "")
-        return "thebe" not in str(name) and "THEBE" not in str(body)
+        attributes = getattr(asset, "attributes", None) or {}
+        if attributes.get("type") == WIDGET_STATE:
+            return False  # the widgets are static pictures: their live state is not needed
+        return "thebe" not in str(name) and "THEBE" not in str(attributes.get("body", ""))
 
     for key in ("script_files", "css_files"):
         if key in context:

@@ -13,6 +13,7 @@ axe-core (WCAG 2 A and AA rules) on each.
 
 from __future__ import annotations
 
+import csv
 import functools
 import html
 import http.server
@@ -75,7 +76,8 @@ def site(tmp_path_factory) -> dict:
     log = result.stdout + result.stderr
     (out / "build.log").write_text(log, encoding="utf-8")
     root = out / "_build" / "html"
-    pages = sorted(root.rglob("*.html"))
+    pages = sorted(p for p in root.rglob("*.html")
+                   if not {"_static", "_sources"} & set(p.relative_to(root).parts))
     return {"out": out, "root": root, "code": result.returncode, "log": log, "pages": pages}
 
 
@@ -141,7 +143,8 @@ def test_no_solution_hidden_test_or_rubric_reaches_any_page(site, tmp_path):
     for page in site["pages"]:
         text = _soup(page).get_text()
         assert not DELIMITER_RE.search(text), f"an nbgrader delimiter in {page.name}"
-        assert not RUBRIC_RE.search(text), f"a rubric marker in {page.name}"
+        if page.name != "instructor-guide.html":  # the guide names the marker it documents
+            assert not RUBRIC_RE.search(text), f"a rubric marker in {page.name}"
     for lesson_id, source in _lessons():
         reasons = _leaks(_page(site, lesson_id), source, tmp_path)
         assert reasons == [], f"{lesson_id}: {reasons[:5]}"
@@ -246,8 +249,6 @@ def test_nothing_is_loaded_from_another_host(site):
 
 
 def test_dataset_catalogue_has_a_full_page_per_dataset(site):
-    import pandas as pd
-
     from course import data
 
     package = json.loads((REPO / "datasets" / "datapackage.json").read_text(encoding="utf-8"))
@@ -276,9 +277,10 @@ def test_dataset_catalogue_has_a_full_page_per_dataset(site):
         header = [th.get_text().strip() for th in table.select("thead th")]
         assert header == [f["name"] for f in res["schema"]["fields"]]
         first = [td.get_text().strip() for td in table.select("tbody tr")[0].find_all("td")]
-        frame = data.load(res["name"])
-        expected = ["" if pd.isna(v) else str(v) for v in frame.iloc[0].tolist()]
-        assert first == expected, (res["name"], first, expected)
+        with open(data.datasets_dir() / res["path"], encoding="utf-8", newline="") as fh:
+            rows = csv.reader(fh)
+            assert next(rows) == header
+            assert first == [value.strip() for value in next(rows)], res["name"]
         # A chart, as an SVG file with its alt text.
         img = soup.select_one("img.pp-chart")
         assert img is not None and len(img.get("alt", "")) > 20, res["name"]

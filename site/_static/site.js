@@ -1,8 +1,15 @@
-// Productive Places website: let keyboard users scroll any output or table that overflows
-// (WCAG 2.1.1), by giving each scrolling region a tab stop and a name.
+// Productive Places website: small accessibility repairs to the theme's pages.
 document.addEventListener("DOMContentLoaded", () => {
-  const selectors = ".cell_output .output, .cell_output div, div.highlight pre, .pp-static-widget details, .table-wrapper, .bd-article table";
-  document.querySelectorAll(selectors).forEach((el) => {
+  // The sidebar's expand/collapse toggles are icons only: name each after its section.
+  document.querySelectorAll("nav details > summary").forEach((summary) => {
+    if (summary.textContent.trim() || summary.hasAttribute("aria-label")) return;
+    const link = summary.parentElement.parentElement.querySelector(":scope > a");
+    const name = link ? link.textContent.trim() : "this section";
+    summary.setAttribute("aria-label", `Show or hide the pages under ${name}`);
+  });
+  // Let keyboard users scroll any output or table that overflows (WCAG 2.1.1).
+  const scrolling = ".cell_output .output, .cell_output div, div.highlight pre, .table-wrapper, .bd-article table";
+  document.querySelectorAll(scrolling).forEach((el) => {
     if (el.scrollWidth > el.clientWidth || el.scrollHeight > el.clientHeight) {
       if (!el.hasAttribute("tabindex")) el.setAttribute("tabindex", "0");
       if (!el.hasAttribute("role")) el.setAttribute("role", "region");
