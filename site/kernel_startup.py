@@ -29,20 +29,12 @@ LIVE_NOTE = (
 )
 
 
-def _title_text(spec: dict) -> str:
-    title = spec.get("title")
-    if isinstance(title, dict):
-        title = title.get("text")
-    if isinstance(title, list):
-        title = " ".join(str(part) for part in title)
-    return str(title or "").strip()
-
-
 def alt_text(spec: dict) -> str:
     """A chart's alt text: its title, then its description (every course chart has both)."""
-    parts = [_title_text(spec), str(spec.get("description") or "").strip()]
-    text = ". ".join(p.rstrip(".") for p in parts if p)
-    return text + "." if text else "A chart (it has no title or description)."
+    from course.charts import _fallback_text  # the same text a viewer without widgets shows
+
+    lines = [line.strip().rstrip(".") for line in _fallback_text(spec).splitlines() if line.strip()]
+    return ". ".join(lines) + "."
 
 
 def svg_figure(spec: dict, css_class: str = "pp-chart") -> str:
