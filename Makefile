@@ -1,12 +1,13 @@
 # Two commands on a fresh machine with python3 and pip:
 #   make lab    - JupyterLab on the student view of the lessons (solutions stripped)
 #   make test   - the whole test suite
+#   make site   - the course website (student view, executed) in build/site/_build/html
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test student lint format bench clean lock
+.PHONY: lab test student site lint format bench clean lock
 
 # requirements-lock.txt pins the term's versions (constraints); pyproject.toml keeps the ranges.
 $(STAMP): pyproject.toml requirements-lock.txt
@@ -26,6 +27,12 @@ student: $(STAMP)
 
 lab: student
 	$(BIN)/course lab build/student
+
+# The website: HUB_URL (the workshop hub for the nbgitpuller links), STUDENT_REPO and
+# STUDENT_BRANCH (the course `course publish` wrote) are read from the environment or the command
+# line, e.g. make site HUB_URL=https://hub.example.ac.uk. Sphinx warnings are errors.
+site: $(STAMP)
+	$(BIN)/python site/build.py --strict
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -84,9 +84,36 @@ def cmd_student_view(args: argparse.Namespace) -> int:
 
 
 def cmd_lab(args: argparse.Namespace) -> int:
+    import webbrowser
+
     from course.grading import lab
 
+    if not args.no_browser:
+        try:
+            webbrowser.get()
+        except webbrowser.Error:
+            return _lab_without_browser(args)
     return lab(args.dest, port=args.port, open_browser=not args.no_browser)
+
+
+def _lab_without_browser(args: argparse.Namespace) -> int:
+    """No browser here (a server, a container, SSH): print the address to open, then start."""
+    import secrets
+    import socket
+
+    from course.grading import lab
+
+    port, token = args.port or 8888, secrets.token_hex(24)
+    while not args.port and port < 8988:  # the first free port, as JupyterLab would pick
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) != 0:
+                break
+        port += 1
+    print(f"No web browser found on this machine. When JupyterLab has started, open this "
+          f"address in a browser here (or through an SSH tunnel to port {port}):\n"
+          f"    http://localhost:{port}/lab?token={token}\n", flush=True)
+    return lab(args.dest, port=port, open_browser=False,
+               extra_args=[f"--IdentityProvider.token={token}", "--ServerApp.port_retries=0"])
 
 
 def _workspace(args: argparse.Namespace):

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from _system_tools import pytest_terminal_summary  # noqa: F401 - one line naming missing tools
 
 REPO = Path(__file__).resolve().parent.parent
 STRICT = os.environ.get("COURSE_STRICT") == "1" or os.environ.get("CI", "").lower() == "true"

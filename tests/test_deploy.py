@@ -3,7 +3,8 @@
 The hub settings (deploy/local, deploy/jupyterhub_config.d) are loaded exactly as JupyterHub
 loads them and every setting is checked against the traits JupyterHub's classes declare; the
 hook they install is called with stand-in spawners for each deployment. The Kubernetes values
-are checked against a schema of the chart's documented keys; the TLJH script for syntax, the
+are checked against the Zero to JupyterHub chart's own schema (tag 4.4.0, copied into
+deploy/kubernetes/chart-schema-4.4.0 with its licence) and a stricter hand-written subset; the TLJH script for syntax, the
 files it copies and the TLJH settings it uses. Whatever runs for real is in tests/test_hub.py.
 """
 
@@ -186,6 +187,74 @@ def test_kubernetes_values_match_the_chart_schema():
     values = yaml.safe_load((K8S / "values.yaml").read_text())
     values["cull"]["timeout"] = "an hour"
     assert not validator.is_valid(values)
+
+
+CHART_SCHEMA = K8S / "chart-schema-4.4.0"
+
+
+def _without_required(schema: dict) -> dict:
+    """The schema less the ``required`` lists of the chart's own settings (the root object and
+    every object reached through ``properties``): Helm validates the chart's defaults merged with
+    a values file, and those defaults supply the keys a workshop's file leaves out. Required keys
+    of entries the file itself adds (``extraFiles.<name>.mountPath``, the ``oneOf`` choices) stay.
+    """
+    schema = {k: v for k, v in schema.items() if k != "required"}
+    if isinstance(schema.get("properties"), dict):
+        schema["properties"] = {k: _without_required(v) if isinstance(v, dict) else v
+                                for k, v in schema["properties"].items()}
+    return schema
+
+
+def _chart_validator() -> jsonschema.Draft7Validator:
+    schema = yaml.safe_load((CHART_SCHEMA / "values.schema.yaml").read_text())
+    jsonschema.Draft7Validator.check_schema(schema)
+    return jsonschema.Draft7Validator(_without_required(schema))
+
+
+def test_chart_schema_copy_is_the_published_one_with_its_licence():
+    import hashlib
+
+    sources = (CHART_SCHEMA / "SOURCES.md").read_text()
+    for name in ("values.schema.yaml", "LICENSE"):
+        digest = hashlib.sha256((CHART_SCHEMA / name).read_bytes()).hexdigest()
+        assert f"sha256 {digest}" in sources, f"{name} differs from the copy SOURCES.md describes"
+    assert "tag 4.4.0" in sources and "BSD 3-Clause" in (CHART_SCHEMA / "LICENSE").read_text()
+    # The chart version the README and values.yaml install accepts the schema's version.
+    from packaging.version import Version
+
+    (chart,) = set(re.findall(r'--version "([^"]+)"', (K8S / "README.md").read_text()))
+    floor = Version(chart.lstrip("^~"))
+    assert chart.startswith("^") and floor.major == 4 and floor <= Version("4.4.0"), chart
+
+
+def test_kubernetes_values_validate_against_the_real_chart_schema():
+    validator = _chart_validator()
+    for name in ("values.yaml", "values-ngshare.yaml"):
+        values = yaml.safe_load((K8S / name).read_text())
+        errors = [f"{'.'.join(map(str, e.path)) or '(top)'}: {e.message}"
+                  for e in validator.iter_errors(values)]
+        assert not errors, f"{name} against the Zero to JupyterHub 4.4.0 schema: {errors}"
+
+
+def test_real_chart_schema_refuses_unknown_keys_and_wrong_types():
+    validator = _chart_validator()
+    base = yaml.safe_load((K8S / "values.yaml").read_text())
+    bad = {
+        "a misspelt top-level key": ("singleuzer", None, {"memory": {"limit": "1G"}}),
+        "a misspelt nested key": ("singleuser", "memroy", {"limit": "1G"}),
+        "a key the chart does not have": ("hub", "concurrentSpawnLimits", 100),
+        "a number given as text": ("hub", "concurrentSpawnLimit", "a hundred"),
+        "a boolean given as text": ("cull", "enabled", "yes"),
+        "seconds given as words": ("cull", "timeout", "an hour"),
+        "a path given as a list": ("singleuser", "defaultUrl", ["/lab"]),
+    }
+    for what, (section, key, value) in bad.items():
+        values = yaml.safe_load(yaml.safe_dump(base))
+        if key is None:
+            values[section] = value
+        else:
+            values.setdefault(section, {})[key] = value
+        assert not validator.is_valid(values), f"the chart's schema accepted {what}"
 
 
 def test_kubernetes_values_carry_the_course_settings():
