@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import altair as alt
 import pandas as pd
 import pytest
+from widget_helpers import contrast_problems, data_marks, rank_problems, svg_items, svg_width
 
 from course import charts
 from course.charts import ChartError
@@ -33,7 +36,9 @@ def test_ranked_bars_spec_sorts_descending_and_carries_description():
                             highlight=["London"])
     spec = ch.to_dict()
     assert spec["description"] == "Bars of the index by region in 2021."
-    assert spec["layer"][0]["encoding"]["y"]["sort"] == "-x"
+    # sorted by the value, numerically, highest first
+    assert spec["layer"][0]["encoding"]["y"]["sort"] == {"field": "index", "op": "sum",
+                                                         "order": "descending"}
     # the benchmark rule is drawn at 100
     rule_data = [v for v in spec["datasets"].values() if v and "benchmark" in v[0]]
     assert rule_data and rule_data[0][0]["benchmark"] == 100.0
@@ -127,3 +132,152 @@ def test_course_renderer_draws_the_spec_once_validated_with_alt_text_fallback():
     bad = alt.Chart(frame).mark_bar().encode(x="v:Q")
     bad.mark = "not-a-mark"
     assert bad._repr_mimebundle_() == {}
+
+
+# -- what the rendered charts show (vl-convert draws the SVG that Vega draws in the browser) -------
+
+RANKED = pd.DataFrame({"label": [f"{i}. Area {chr(64 + i)}" for i in range(1, 13)],
+                       "v": [11.5 - i for i in range(1, 13)]})  # 10.5 ... 0.5, then -0.5
+
+
+def _axis_labels(svg: str) -> list[str]:
+    labels = [i for i in svg_items(svg) if i["kind"] == "text" and i["role"] == "role-axis-label"]
+    return [t["text"] for t in sorted(labels, key=lambda t: t["baseline_y"])]
+
+
+def test_ranked_bars_sort_numerically_not_as_text():
+    shuffled = RANKED.sample(frac=1, random_state=3)
+    svg = charts.to_svg(charts.ranked_bars(shuffled, "v", "label", title="A leads",
+                                           description="Twelve ranked areas, A first."))
+    shown = [t for t in _axis_labels(svg) if re.match(r"\d+\. ", t)]
+    assert shown == list(RANKED["label"]), shown  # 1, 2, ..., 10, 11, 12 (not 1, 10, 11, 2)
+    assert rank_problems(svg) == []
+    # the checker itself catches text order
+    wrong = charts.ranked_bars(shuffled, "v", "label", title="A leads", sort=sorted(RANKED["label"]),
+                               description="Twelve ranked areas sorted as text.")
+    assert rank_problems(charts.to_svg(wrong))
+
+
+def test_ranked_bars_other_orders_and_a_friendly_error():
+    svg = charts.to_svg(charts.ranked_bars(RANKED, "v", "label", title="t", sort="ascending",
+                                           description="Twelve areas, lowest first."))
+    assert [t for t in _axis_labels(svg) if ". Area" in t][0] == "12. Area L"
+    kept = charts.ranked_bars(RANKED.iloc[::-1], "v", "label", title="t", sort=None,
+                              description="Twelve areas in the data's order.")
+    assert [t for t in _axis_labels(charts.to_svg(kept)) if ". Area" in t][0] == "12. Area L"
+    with pytest.raises(charts.ChartError, match="descending"):
+        charts.ranked_bars(RANKED, "v", "label", title="t", sort="desc",
+                           description="Twelve areas in some order.")
+
+
+def test_negative_value_labels_sit_left_of_their_bars_on_white():
+    svg = charts.to_svg(charts.ranked_bars(RANKED, "v", "label", title="t", value_format="+.1f",
+                                           description="Twelve areas, one below zero."))
+    items = svg_items(svg)
+    bars = [i for i in items if i["kind"] == "shape" and i["mark"] == "rect"
+            and i["role"] == "role-mark"]
+    label = next(i for i in items if i["kind"] == "text" and i["text"] == "\u22120.5")  # d3 writes a true minus
+    bar = min(bars, key=lambda b: b["box"][0])  # the negative bar reaches furthest left
+    assert label["anchor"] == "end" and label["x"] < bar["box"][0]
+    assert contrast_problems(svg) == []
+
+
+def test_tile_map_says_no_data_never_null():
+    tiles = pd.DataFrame({"itl_code": ["TLI", "TLN"], "abbreviation": ["LDN", "NI"],
+                          "region": ["London", "Northern Ireland"], "row": [4, 1], "col": [3, 1]})
+    ch = charts.tile_map(pd.DataFrame({"itl_code": ["TLI", "TLN"], "v": [133.1, None]}), "v",
+                         tiles=tiles, title="London leads", value_format="+.2f",
+                         description="Tile map of two regions; Northern Ireland has no value.")
+    svg = charts.to_svg(ch)
+    texts = [i["text"] for i in svg_items(svg) if i["kind"] == "text"]
+    assert "no data" in texts and "+133.10" in texts and not any("null" in t for t in texts)
+    assert contrast_problems(svg) == []
+
+
+def test_every_builder_meets_contrast_and_fits():
+    import course
+
+    gva = course.load("gva_per_hour", level="ITL1")
+    built = [
+        charts.ranked_bars(gva[gva["year"] == 2021], "gva_per_hour", "region", benchmark=40,
+                           highlight=["London"], title="London leads",
+                           description="Bars of GVA per hour for the 12 regions in 2021."),
+        charts.time_series(gva, "gva_per_hour", series="region", highlight=["London", "Wales"],
+                           title="London stays ahead",
+                           description="Lines of GVA per hour for 12 regions, 2004 to 2021."),
+        charts.tile_map(gva[gva["year"] == 2021], "gva_per_hour", title="London leads",
+                        description="Tile map of GVA per hour for the 12 regions in 2021."),
+        charts.tile_map(gva[gva["year"] == 2021].assign(i=lambda d: d["gva_per_hour"] / 0.4),
+                        "i", midpoint=100, title="London leads",
+                        description="Tile map of an index for the 12 regions in 2021."),
+    ]
+    for chart in built:
+        svg = charts.to_svg(chart)
+        assert contrast_problems(svg) == [], chart.to_dict()["title"]
+        assert data_marks(svg) > 0 and svg_width(svg) <= charts.MAX_WIDTH
+
+
+def test_contrast_checker_catches_what_the_old_charts_did():
+    frame = pd.DataFrame({"k": ["a", "b"], "v": [1.0, 2.0]})
+    pale = alt.Chart(frame).mark_bar(color="#E69F00").encode(x="v:Q", y="k:N")
+    assert any("2.25:1" in p for p in contrast_problems(charts.to_svg(pale)))
+    faded = alt.Chart(frame).mark_bar(color="#0072B2", opacity=0.35).encode(x="v:Q", y="k:N")
+    assert contrast_problems(charts.to_svg(faded))
+    white_on_mid_blue = alt.layer(
+        alt.Chart(frame).mark_rect(color="#6BAED6").encode(x="k:N"),
+        alt.Chart(frame).mark_text(color="white").encode(x="k:N", text="k:N"))
+    assert any("text 'a'" in p for p in contrast_problems(charts.to_svg(white_on_mid_blue)))
+
+
+def test_the_palette_and_text_colours_meet_wcag():
+    for colour in [*charts.PALETTE, charts.HIGHLIGHT, charts.MUTED]:
+        assert charts.contrast_ratio(colour) >= 3.0, colour
+    for colour in (charts.TEXT, charts.HIGHLIGHT_TEXT):
+        assert charts.contrast_ratio(colour) >= 4.5, colour
+    assert charts.contrast_ratio(charts.text_colour("#E69F00")) >= 4.5
+
+
+def test_renderer_and_widget_charts_have_no_actions_menu():
+    charts.setup()
+    data, _ = charts.ranked_bars(RANKED, "v", "label", title="t",
+                                 description="Twelve areas, highest first.")._repr_mimebundle_()
+    from ipywidgets.widgets.widget import _instances
+
+    widget = _instances[data["application/vnd.jupyter.widget-view+json"]["model_id"]]
+    assert widget.embed_options["actions"] is False
+    frame = pd.DataFrame({"k": ["a"], "v": [1.0]})
+    assert charts.jupyter_chart(alt.Chart(frame).mark_bar().encode(
+        x="v:Q", y="k:N")).embed_options == {"actions": False}
+
+
+def test_finish_refuses_a_chart_too_wide_for_a_laptop():
+    frame = pd.DataFrame({"k": ["a"], "v": [1.0]})
+    with pytest.raises(charts.ChartError, match="fit"):
+        charts.finish(alt.Chart(frame).mark_bar(), title="t", width=1200,
+                      description="A chart far too wide for a laptop.")
+
+
+def _widget_names() -> list[str]:
+    import widgets
+
+    return sorted(widgets.__all__)  # every widget, including ones added later
+
+
+@pytest.mark.parametrize("name", _widget_names())
+def test_every_widget_chart_fits_a_laptop_meets_contrast_and_draws_data(name):
+    """The widget's chart as the browser gets it (its spec), drawn by Vega: no wider than
+    MAX_WIDTH, every text 4.5:1 and mark 3:1, data drawn, ranks in order."""
+    import widgets
+
+    svg = _svg_of_spec(getattr(widgets, name)().spec())
+    assert svg_width(svg) <= charts.MAX_WIDTH
+    assert contrast_problems(svg) == []
+    assert data_marks(svg) > 0
+    assert rank_problems(svg) == []
+
+
+def _svg_of_spec(spec: dict) -> str:
+    import vl_convert as vlc
+    from altair.utils._importers import vl_version_for_vl_convert
+
+    return vlc.vegalite_to_svg(spec, vl_version=vl_version_for_vl_convert())

@@ -114,7 +114,7 @@ def test_table_view_and_alt_text(w):
         assert table.count("<tr><td>") == 11
         assert "Labour-market outcomes index, 2021 (11 GB regions)" in table
     spec = w.spec()
-    assert "Northern Ireland in grey" in spec["description"]
+    assert "Northern Ireland marked 'no data'" in spec["description"]
     assert spec["title"]["text"].startswith("Which regions do best")
     assert all(len(v) < 5000 for v in spec["datasets"].values())
 
