@@ -25,9 +25,8 @@ import ipywidgets as ipw
 import numpy as np
 import pandas as pd
 
-from course import charts
+from course import charts, measures
 from course import data as course_data
-from course import measures
 from course.charts import HIGHLIGHT, PALETTE
 from widgets._base import ChartWidget
 

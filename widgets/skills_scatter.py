@@ -17,9 +17,8 @@ import altair as alt
 import ipywidgets as ipw
 import pandas as pd
 
-from course import charts
+from course import charts, measures
 from course import data as course_data
-from course import measures
 from course.charts import HIGHLIGHT, MUTED, PALETTE
 from widgets._base import ChartWidget, quietly
 
