@@ -151,3 +151,12 @@ def test_control_changes_never_rebuild_the_chart(w):
         w.year.value, w.labour.value = 2021, "employment"
         for k in keys:
             w.use[k].value, w.weight[k].value = True, 1.0
+
+
+def test_a_string_year_is_accepted_and_explained_when_wrong():
+    from widgets import GoodJobsIndex
+
+    assert GoodJobsIndex(year="2021").year.value == 2021
+    with pytest.raises(CourseError) as err:
+        GoodJobsIndex(year="2030")
+    assert "Valid options (closest first): 2021" in str(err.value)

@@ -119,3 +119,48 @@ def test_control_changes_never_rebuild_the_chart(explorer):
     finally:
         explorer.measure.value, explorer.level.value, explorer.year.value = "index", "ITL1", 2021
         explorer.highlight.value = "TLI"
+
+
+# -- helper errors (issue 15) and the widget as an ipywidget ---------------------------------------
+
+
+def test_an_area_name_means_its_code_and_an_unknown_area_is_refused():
+    """RegionExplorer(highlight="London") used to show the East silently."""
+    assert RegionExplorer(highlight="London").highlight.value == "TLI"
+    assert RegionExplorer(highlight="north east").highlight.value == "TLC"
+    with pytest.raises(CourseError) as err:
+        RegionExplorer(highlight="Londn")
+    text = str(err.value)
+    assert "no area 'Londn'" in text and "London (TLI)" in text and "highlight=" in text
+    with pytest.raises(CourseError, match="TLI"):
+        RegionExplorer(level="ITL2", highlight="TLI")  # an ITL1 code at ITL2 is not shown
+
+
+def test_a_string_year_is_accepted_and_a_wrong_year_names_the_nearest():
+    assert RegionExplorer(year="2019").year.value == 2019
+    with pytest.raises(CourseError) as err:
+        RegionExplorer(year=2030)
+    assert "Valid options (closest first): 2021, 2020, 2019" in str(err.value)
+    with pytest.raises(CourseError, match="whole number"):
+        RegionExplorer(year="last year")
+
+
+def test_the_widget_is_a_real_ipywidget_whose_state_and_alt_text_follow_the_controls():
+    import ipywidgets as ipw
+
+    ex = RegionExplorer(year=2021, highlight="TLI")
+    assert isinstance(ex, ipw.VBox) and ex.chart in ex.children
+    seen = []
+    ex.observe(lambda change: seen.append(change["new"]), names="state")
+    assert "London (TLI)" in ex.alt_text and "Year: 2021" in ex.alt_text
+    ex.highlight.value = "TLC"
+    ex.year.value = 2010
+    assert [s["focus"] for s in seen] == ["TLC", "TLC"] and seen[-1]["year"] == 2010
+    assert "North East (TLC)" in ex.alt_text and "Year: 2010" in ex.alt_text
+    assert "London" not in ex.alt_text
+    # nested in another layout, it still shows (a widget, not a wrapper around one)
+    box = ipw.HBox([ex])
+    assert box.children[0] is ex
+    bundle = ex._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert "North East (TLC)" in bundle["text/plain"]
