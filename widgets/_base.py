@@ -15,8 +15,10 @@ import copy
 import html
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 
 import altair as alt
+import anywidget
 import ipywidgets as ipw
 import numpy as np
 import pandas as pd
@@ -38,6 +40,12 @@ def _options(value, valid: Sequence) -> str:
         shown = [v.item() if hasattr(v, "item") else v for v in nearest]
         return "Valid options (closest first): " + ", ".join(repr(v) for v in shown) + "."
     return options_text(value, valid)
+
+
+class _Access(anywidget.AnyWidget):
+    """Browser-side accessibility fixes for the widget it sits in (see static/access.js)."""
+
+    _esm = (Path(__file__).parent / "static" / "access.js").read_text(encoding="utf-8")
 
 
 class ChartWidget(ipw.VBox):
@@ -74,9 +82,12 @@ class ChartWidget(ipw.VBox):
             children.insert(at, self._caption)
         else:
             children.append(self._caption)
+        self._access = _Access(layout=ipw.Layout(display="none"))
+        children.append(self._access)
         kwargs.setdefault("layout", ipw.Layout(max_width="100%", overflow="hidden"))
         super().__init__(children, **kwargs)
         self.add_class("course-widget")
+        _roomy(self)
         self._update_state()
 
     @property
@@ -87,7 +98,7 @@ class ChartWidget(ipw.VBox):
     @widget.setter
     def widget(self, box: ipw.Box) -> None:
         if self.comm is not None:  # already laid out: the box's children replace the old ones
-            self.children = [*box.children, self._caption]
+            self.children = [*box.children, self._caption, self._access]
         else:
             ChartWidget.__init__(self, list(box.children))
 
@@ -267,6 +278,19 @@ def _controls(box: ipw.Box) -> Iterator[ipw.ValueWidget]:
         elif isinstance(child, ipw.ValueWidget) and not isinstance(
                 child, (ipw.HTML, ipw.HTMLMath, ipw.Label)) and not getattr(child, "disabled", False):
             yield child
+
+
+def _roomy(box: ipw.Box) -> None:
+    """Room for every label: descriptions and option labels are never cut off ("Show numbers…",
+    "Combined author…")."""
+    for control in _controls(box):
+        if isinstance(control, ipw.ToggleButtons):
+            control.style.button_width = "auto"
+        elif isinstance(control, (ipw.ToggleButton, ipw.Button)):
+            control.layout.width = "auto"
+        if getattr(control, "description", "") and hasattr(control.style, "description_width") \
+                and not control.style.description_width:
+            control.style.description_width = "initial"
 
 
 def _shown_value(control: ipw.ValueWidget) -> str:

@@ -1,0 +1,79 @@
+// The course widgets' accessibility helper: a tiny anywidget inside every course widget.
+// It runs in the browser only (no network, no dependencies) and fixes what ipywidgets' own
+// controls leave out, in the widget that contains it (the nearest .course-widget):
+//  * JupyterLab shortcuts stop at the widget (data-lm-suppress-shortcuts), so the arrow keys
+//    on a focused dropdown change its value instead of moving the notebook's active cell;
+//  * every slider handle gets an accessible name (the slider's label) and a readable value;
+//  * toggle buttons expose which one is pressed (aria-pressed);
+//  * slider readouts are wide enough for a range ("1998 – 2025"), slider tracks are visible
+//    (3:1 against white) and long option labels are not cut off.
+const STYLE_ID = "course-widget-access-style";
+const CSS = `
+.course-widget .widget-readout { min-width: 7.5em; overflow: visible; }
+.course-widget .widget-slider .noUi-target { background: #8C8C8C; }
+.course-widget .widget-slider .noUi-connect { background: #0072B2; }
+.course-widget .widget-toggle-buttons .widget-toggle-button { width: auto; min-width: 4em; }
+.course-widget .widget-toggle-button, .course-widget .jupyter-button { overflow: visible; }
+.course-widget .course-access { display: none; }
+`;
+
+function labelOf(control) {
+  const label = control.querySelector(".widget-label");
+  return label ? label.textContent.trim() : "";
+}
+
+function fix(root) {
+  root.setAttribute("data-lm-suppress-shortcuts", "true");
+  for (const slider of root.querySelectorAll(".widget-slider, .widget-hslider, .widget-vslider")) {
+    const name = labelOf(slider) || "Slider";
+    const handles = slider.querySelectorAll(".noUi-handle");
+    handles.forEach((handle, i) => {
+      const which = handles.length === 2 ? (i === 0 ? " (from)" : " (to)") : "";
+      if (handle.getAttribute("aria-label") !== name + which) {
+        handle.setAttribute("aria-label", name + which);
+      }
+    });
+  }
+  for (const group of root.querySelectorAll(".widget-toggle-buttons")) {
+    const name = labelOf(group);
+    const box = group.querySelector(".widget-toggle-buttons > div:not(.widget-label)") || group;
+    if (name && box.getAttribute("aria-label") !== name) {
+      box.setAttribute("role", "group");
+      box.setAttribute("aria-label", name);
+    }
+  }
+  for (const button of root.querySelectorAll("button.widget-toggle-button, .widget-toggle-buttons button")) {
+    const pressed = button.classList.contains("mod-active") ? "true" : "false";
+    if (button.getAttribute("aria-pressed") !== pressed) {
+      button.setAttribute("aria-pressed", pressed);
+    }
+  }
+}
+
+function render({ el }) {
+  el.classList.add("course-access");
+  if (!document.getElementById(STYLE_ID)) {
+    const style = document.createElement("style");
+    style.id = STYLE_ID;
+    style.textContent = CSS;
+    document.head.appendChild(style);
+  }
+  let root = null;
+  let observer = null;
+  let tries = 0;
+  const attach = () => {
+    root = el.closest(".course-widget");
+    if (!root) {
+      if (++tries < 600) requestAnimationFrame(attach);  // not in the page yet
+      return;
+    }
+    fix(root);
+    observer = new MutationObserver(() => fix(root));
+    observer.observe(root, { subtree: true, childList: true, attributes: true,
+                             attributeFilter: ["class"] });
+  };
+  attach();
+  return () => observer && observer.disconnect();
+}
+
+export default { render };
