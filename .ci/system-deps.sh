@@ -4,7 +4,11 @@
 set -uo pipefail
 if [ "$(id -u)" != "0" ]; then
   echo "system-deps: not root, skipping Debian/npm installs" >&2
-  exit 0
+  # axe-core scans the lessons' content in tests/test_browser.py (a JavaScript file, no browser download)
+if command -v npm >/dev/null 2>&1 && [ ! -f "$(npm root -g)/axe-core/axe.min.js" ]; then
+  npm install -g --silent axe-core >/dev/null 2>&1 || echo "system-deps: npm install of axe-core failed" >&2
+fi
+exit 0
 fi
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
@@ -14,5 +18,9 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 if command -v npm >/dev/null 2>&1 && ! command -v configurable-http-proxy >/dev/null 2>&1; then
   npm install -g --silent configurable-http-proxy >/dev/null 2>&1 || echo "system-deps: npm install of configurable-http-proxy failed" >&2
+fi
+# axe-core scans the lessons' content in tests/test_browser.py (a JavaScript file, no browser download)
+if command -v npm >/dev/null 2>&1 && [ ! -f "$(npm root -g)/axe-core/axe.min.js" ]; then
+  npm install -g --silent axe-core >/dev/null 2>&1 || echo "system-deps: npm install of axe-core failed" >&2
 fi
 exit 0

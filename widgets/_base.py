@@ -87,6 +87,7 @@ class ChartWidget(ipw.VBox):
         kwargs.setdefault("layout", ipw.Layout(max_width="100%", overflow="hidden"))
         super().__init__(children, **kwargs)
         self.add_class("course-widget")
+        self.add_class(f"course-widget-{type(self).__name__}")  # for tests and screenshots
         _roomy(self)
         self._update_state()
 

@@ -109,6 +109,10 @@ class CatalogueExplorer(ChartWidget):
         """The chart with the current choice of region (the same as :meth:`spec`)."""
         return self.spec()
 
+    def _describe(self) -> str:
+        return (f"The chart shows GVA per hour worked in {self._region_name()} "
+                f"({self.region.value}) and the UK, 2004 to 2021.")
+
     def _param_values(self) -> dict:
         return {"region": self.region.value, "region_name": self._region_name()}
 

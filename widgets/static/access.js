@@ -1,8 +1,9 @@
 // The course widgets' accessibility helper: a tiny anywidget inside every course widget.
 // It runs in the browser only (no network, no dependencies) and fixes what ipywidgets' own
 // controls leave out, in the widget that contains it (the nearest .course-widget):
-//  * JupyterLab shortcuts stop at the widget (data-lm-suppress-shortcuts), so the arrow keys
-//    on a focused dropdown change its value instead of moving the notebook's active cell;
+//  * JupyterLab's shortcuts stop at a dropdown or a slider handle (data-lm-suppress-shortcuts),
+//    so their arrow keys change the value instead of moving the notebook's active cell (the
+//    rest of the widget keeps JupyterLab's shortcuts, e.g. Ctrl+S);
 //  * every slider handle gets an accessible name (the slider's label) and a readable value;
 //  * toggle buttons expose which one is pressed (aria-pressed);
 //  * slider readouts are wide enough for a range ("1998 – 2025"), slider tracks are visible
@@ -23,7 +24,11 @@ function labelOf(control) {
 }
 
 function fix(root) {
-  root.setAttribute("data-lm-suppress-shortcuts", "true");
+  for (const keyed of root.querySelectorAll("select, .noUi-handle")) {
+    if (!keyed.hasAttribute("data-lm-suppress-shortcuts")) {
+      keyed.setAttribute("data-lm-suppress-shortcuts", "true");
+    }
+  }
   for (const slider of root.querySelectorAll(".widget-slider, .widget-hslider, .widget-vslider")) {
     const name = labelOf(slider) || "Slider";
     const handles = slider.querySelectorAll(".noUi-handle");
