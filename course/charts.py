@@ -36,6 +36,7 @@ __all__ = [
     "finish",
     "bar_layers",
     "value_labels",
+    "label_position",
     "tile_layers",
     "setup",
     "ensure_offline",
@@ -339,40 +340,47 @@ def _title(title: str, subtitle: str | None) -> alt.TitleParams:
 
 def value_labels(base: alt.Chart, value: str, label: str, *, x: alt.X, y: alt.Y,
                  value_format: str = ",.1f", size: int = 11) -> alt.Chart:
-    """Values written at the outer end of each bar: right of a positive bar, left of a negative
-    one, in dark text on the white background (never over a bar, where contrast fails).
+    """Values written beside each bar in dark text on the white background (never over a bar,
+    where contrast fails): right of a positive bar's end, and right of the zero line for a
+    negative bar (at its far end the label would run into the category labels).
 
-    ``base`` must be the bars' own chart (same data and transforms), so a layer of the two keeps
-    the bars' sort order (Vega-Lite drops a sort it cannot merge across different data).
+    ``base`` must be the bars' own chart (same data and transforms) made with
+    :func:`label_position`, so a layer of the two keeps the bars' sort order (Vega-Lite drops a
+    sort it cannot merge across different data: ranks then read 1, 10, 11, 2, ...).
     """
-    side = f"datum[{value!r}] < 0"
+    at = x.to_dict() if hasattr(x, "to_dict") else dict(x)
+    at = {k: v for k, v in at.items() if k not in ("field", "type", "title", "axis")}
     return base.mark_text(
-        fontSize=size, color=TEXT, baseline="middle",
-        align=alt.expr(f"{side} ? 'right' : 'left'"), dx=alt.expr(f"{side} ? -3 : 3"),
-    ).encode(x=x, y=y, text=alt.Text(f"{value}:Q", format=value_format))
+        fontSize=size, color=TEXT, baseline="middle", align="left", dx=3,
+    ).encode(x=alt.X("_label_at:Q", **at), y=y,
+             text=alt.Text(f"{value}:Q", format=value_format))
+
+
+def label_position(base: alt.Chart, value: str) -> alt.Chart:
+    """``base`` with the x position of each bar's value label (for :func:`value_labels`); give
+    the result to the bars too, so bars and labels share one data source."""
+    return base.transform_calculate(_label_at=f"max(datum[{value!r}], 0)")
 
 
 def bar_layers(base: alt.Chart, value: str, label: str, *, value_title: str | None = None,
                label_title: str | None = None, value_format: str = ",.1f",
                sort: str | Sequence[str] | alt.EncodingSortField | None = "descending",
                colour=None, tooltip: list | None = None, label_limit: int = 220,
-               values: bool = True, pad: int = 40) -> list[alt.Chart]:
+               values: bool = True) -> list[alt.Chart]:
     """The bars and value labels of a ranked bar chart, for :func:`ranked_bars` and widgets.
 
     ``base`` is an ``alt.Chart`` with the data (inline, or a named dataset and transforms).
     ``sort`` is "descending" or "ascending" by value (numerically), a list of labels, an
-    ``alt.EncodingSortField`` (e.g. by a rank column), or None (the data's order). ``pad``
-    pixels are kept free at each end of the value axis for the labels, so a label never
-    runs over the category labels or off the chart.
+    ``alt.EncodingSortField`` (e.g. by a rank column), or None (the data's order).
     """
     if sort in ("descending", "ascending"):
         sort = alt.EncodingSortField(value, op="sum", order=sort)
     y = alt.Y(f"{label}:N", sort=sort, title=label_title or None,
               axis=alt.Axis(labelLimit=label_limit))
-    x = alt.X(f"{value}:Q", title=value_title,
-              scale=alt.Scale(padding=pad if values else 0, nice=False))
+    x = alt.X(f"{value}:Q", title=value_title)
     tooltip = tooltip or [alt.Tooltip(f"{label}:N"),
                           alt.Tooltip(f"{value}:Q", format=value_format)]
+    base = label_position(base, value)
     bars = base.mark_bar().encode(x=x, y=y, color=colour or alt.value(PALETTE[0]),
                                   tooltip=tooltip)
     layers = [bars]

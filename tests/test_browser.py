@@ -397,17 +397,26 @@ def test_lesson_looks_right_in_the_browser(lab, browser, lesson):
                 page.screenshot(path=str(OUT / f"{lesson}-chart{i}.png"))
 
         # the saved notebook keeps each chart's title and alt text (its plain-text view)
-        _menu(page, "File", "Save Notebook")
-        deadline = time.monotonic() + 30
         saved_path = lab["root"] / lesson / f"{lesson}.ipynb"
-        while time.monotonic() < deadline:
-            saved = json.loads(saved_path.read_text(encoding="utf-8"))
-            views = [o for c in saved["cells"] if c["cell_type"] == "code"
-                     for o in c.get("outputs", [])
-                     if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
-            if views:
-                break
+        before = saved_path.stat().st_mtime_ns
+        page.locator(".jp-Notebook .jp-Cell .jp-InputPrompt").first.click()
+        page.keyboard.press("Escape")
+        page.keyboard.press("Control+s")
+        deadline = time.monotonic() + 120
+        while saved_path.stat().st_mtime_ns == before and time.monotonic() < deadline:
             time.sleep(0.5)
+        dialogs = page.locator(".jp-Dialog").all_text_contents()
+        assert saved_path.stat().st_mtime_ns != before, f"the notebook was not saved: {dialogs}"
+        saved = None
+        while saved is None:  # the server may still be writing the file
+            try:
+                saved = json.loads(saved_path.read_text(encoding="utf-8"))
+            except json.JSONDecodeError:
+                assert time.monotonic() < deadline + 30, "the saved notebook is not valid JSON"
+                time.sleep(0.5)
+        views = [o for c in saved["cells"] if c["cell_type"] == "code"
+                 for o in c.get("outputs", [])
+                 if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
         assert views, "the saved notebook has no widget outputs"
         for o in views:
             text = o["data"].get("text/plain", "")

@@ -280,7 +280,7 @@ class ClusterExplorer(ChartWidget):
                 "'Location quotients; outlined: LQ above ' + format(lq_min, '.2f') + "
                 "' and size at least ' + format(size_min, ',') + ' ' + unit"), anchor="start"),
         )
-        bars_base = base.transform_filter("datum.area == focus")
+        bars_base = charts.label_position(base.transform_filter("datum.area == focus"), "lq")
         bar_y = alt.Y("label:N", sort=alt.EncodingSortField("lq", order="descending"), title=None,
                       axis=alt.Axis(labelLimit=190))
         bars = bars_base.mark_bar().encode(
