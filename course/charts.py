@@ -18,7 +18,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import altair as alt
+import anywidget
 import pandas as pd
+import traitlets
 
 from course.errors import CourseError, options_text
 
@@ -48,6 +50,9 @@ __all__ = [
     "table",
     "to_svg",
     "ChartError",
+    "ChartAccess",
+    "SavedPicture",
+    "picture_html",
 ]
 
 #: The Okabe–Ito palette (distinguishable with the common forms of colour-blindness), with the
@@ -221,6 +226,64 @@ def setup(offline: bool = True) -> None:
 RENDERER = "course"
 
 
+class ChartAccess(anywidget.AnyWidget):
+    """The course charts' browser helper (``course/static/access.js``), one inside every course
+    widget and chart: accessible names and pressed states for the controls, and a picture of
+    the chart sent back as ``picture`` (SVG text) for :class:`SavedPicture`."""
+
+    _esm = (Path(__file__).parent / "static" / "access.js").read_text(encoding="utf-8")
+    picture = traitlets.Unicode("").tag(sync=True)
+
+
+def picture_html(title: str, alt: str, svg: str = "") -> str:
+    """The saved view of a chart: its picture (when the browser has sent one), title and alt text.
+
+    >>> "course-picture" in picture_html("London leads", "Bars of GVA per hour by region.")
+    True
+    """
+    import base64
+    import html as _html
+
+    image = ""
+    if svg:
+        data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        image = (f"<img src='data:image/svg+xml;base64,{data}' alt='{_html.escape(alt, True)}' "
+                 "style='max-width:100%;height:auto'>")
+    return (f"<figure class='course-picture' style='margin:0'>{image}<figcaption>"
+            f"<b>{_html.escape(title)}</b> {_html.escape(alt)} <i>(A picture saved with the "
+            "notebook: run the cell to use the chart again.)</i></figcaption></figure>")
+
+
+class SavedPicture:
+    """A hidden output beside a live chart that holds its picture, for the saved notebook.
+
+    While the chart is live, ``access.js`` hides this output; in a notebook reopened without its
+    kernel the chart cannot be drawn ("Error displaying widget: model not found") and this
+    output shows the chart's picture with its title and alt text instead. Outside a Jupyter
+    kernel it does nothing.
+    """
+
+    def __init__(self, access: ChartAccess, title: str, alt: str) -> None:
+        self.handle = None
+        self.title, self.alt = title, alt
+        try:
+            from IPython import get_ipython
+            from IPython.display import display
+        except ImportError:  # pragma: no cover - IPython comes with ipywidgets
+            return
+        shell = get_ipython()
+        if shell is None or not hasattr(shell, "kernel"):
+            return
+        self.handle = display({"text/html": picture_html(title, alt), "text/plain": alt},
+                              raw=True, display_id=True)
+        access.observe(self._update, names="picture")
+
+    def _update(self, change) -> None:
+        if self.handle is not None and change["new"]:
+            self.handle.update({"text/html": picture_html(self.title, self.alt, change["new"]),
+                                "text/plain": self.alt}, raw=True)
+
+
 def _fallback_text(spec: dict) -> str:
     """The chart's title and alt text, for a viewer that cannot draw widgets."""
     title = spec.get("title")
@@ -242,14 +305,22 @@ def _render(spec: dict, **metadata) -> dict:
     selections still work in the browser; Python never sees this widget again, so nothing is
     lost by not syncing them back. The plain-text fallback is the chart's title and alt text.
     """
+    import ipywidgets as ipw
+
     ensure_offline()
     options = {**(metadata.get("embed_options") or {}), **EMBED_OPTIONS}
     widget = alt.JupyterChart(None, embed_options=options)
     widget.spec = spec
-    bundle = widget._repr_mimebundle_()
-    data = bundle[0] if isinstance(bundle, tuple) else bundle
-    data["text/plain"] = _fallback_text(spec)
-    return bundle
+    access = ChartAccess(layout=ipw.Layout(display="none"))
+    box = ipw.VBox([widget, access], layout=ipw.Layout(max_width="100%"))
+    box.add_class("course-chart")
+    text = _fallback_text(spec)
+    title, _, alt_text = text.partition("\n")
+    SavedPicture(access, title, alt_text or title)
+    bundle = box._repr_mimebundle_()
+    data, meta = bundle if isinstance(bundle, tuple) else (bundle, {})
+    data["text/plain"] = text
+    return data, meta
 
 
 def fallback_text(spec: dict, now: str = "") -> str:

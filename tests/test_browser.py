@@ -14,7 +14,8 @@ what a student sees:
   outside the scanned selectors);
 * each widget's main control works from the keyboard, repaints the chart, and its arrow keys do
   not move JupyterLab's active cell;
-* the notebook saves, and the saved file keeps each chart's title and alt text.
+* each chart sends its picture to a hidden output beside it; the notebook saves, and reopened
+  with its kernel gone it shows each chart's picture with its title and alt text.
 
 Screenshots of each widget go to build/browser/ (docs/gallery.md shows them). A second test
 checks that the student view shows none of nbgrader's instructor tools.
@@ -396,6 +397,17 @@ def test_lesson_looks_right_in_the_browser(lab, browser, lesson):
                 view.scroll_into_view_if_needed()
                 page.screenshot(path=str(OUT / f"{lesson}-chart{i}.png"))
 
+        # each chart's picture reached its (hidden) saved-picture output before saving
+        charts_shown = page.locator(".jp-Notebook .course-widget, .jp-Notebook .course-chart").count()
+        pictures = page.locator(".jp-Notebook .course-picture img")
+        deadline = time.monotonic() + 60
+        while pictures.count() < charts_shown and time.monotonic() < deadline:
+            time.sleep(0.5)
+        if pictures.count() < charts_shown:
+            problems.append(f"{pictures.count()} of {charts_shown} charts sent their picture")
+        if any(p.is_visible() for p in page.locator(".jp-Notebook .course-picture").all()):
+            problems.append("a saved picture shows beside its live chart")
+
         # the saved notebook keeps each chart's title and alt text (its plain-text view)
         saved_path = lab["root"] / lesson / f"{lesson}.ipynb"
         before = saved_path.stat().st_mtime_ns
@@ -424,6 +436,8 @@ def test_lesson_looks_right_in_the_browser(lab, browser, lesson):
             if len(text) < 40 or text.startswith(("JupyterChart(", "VBox(", "RegionExplorer(")):
                 problems.append(f"a saved chart has no title or alt text: {text[:80]!r}")
 
+        problems += reopened_problems(browser, lab, lesson, charts_shown)
+
         vega_or_widget = [p for p in page.problems if re.search(
             r"vega|widget|embed|infinite extent", p, re.I)]
         problems += vega_or_widget
@@ -433,10 +447,48 @@ def test_lesson_looks_right_in_the_browser(lab, browser, lesson):
     finally:
         page.screenshot(path=str(OUT / f"{lesson}-page.png"))
         context.close()
-        for session in requests.get(f"{lab['base']}/api/sessions",
-                                    params={"token": lab["token"]}, timeout=10).json():
-            requests.delete(f"{lab['base']}/api/sessions/{session['id']}",
-                            params={"token": lab["token"]}, timeout=10)
+        _end_sessions(lab)
+
+
+def _end_sessions(lab) -> None:
+    for session in requests.get(f"{lab['base']}/api/sessions",
+                                params={"token": lab["token"]}, timeout=10).json():
+        requests.delete(f"{lab['base']}/api/sessions/{session['id']}",
+                        params={"token": lab["token"]}, timeout=30)
+
+
+def reopened_problems(browser, lab, lesson: str, expected: int) -> list[str]:
+    """Reopen the saved notebook with its kernel gone (as a student does the next day): every
+    chart shows its saved picture, with its title and alt text, and nothing is blank."""
+    _end_sessions(lab)
+    context, page = new_page(browser)
+    problems = []
+    try:
+        page.goto(f"{lab['base']}/lab/tree/{lesson}/{lesson}.ipynb?token={lab['token']}")
+        page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=180_000)
+        figures = page.locator(".jp-Notebook .course-picture")
+        deadline = time.monotonic() + 60
+        while figures.count() < expected and time.monotonic() < deadline:
+            time.sleep(0.5)
+        if figures.count() < expected:
+            problems.append(f"reopened: {figures.count()} saved pictures for {expected} charts")
+        for i, figure in enumerate(figures.all()):
+            figure.scroll_into_view_if_needed()
+            image = figure.locator("img")
+            if not figure.is_visible() or image.count() != 1:
+                problems.append(f"reopened: saved picture {i} is not shown")
+                continue
+            if (image.get_attribute("alt") or "").strip() == "" or \
+                    image.evaluate("e => e.naturalWidth") == 0:
+                problems.append(f"reopened: saved picture {i} has no alt text or did not load")
+        if figures.count():
+            figures.first.scroll_into_view_if_needed()
+            page.screenshot(path=str(OUT / f"{lesson}-reopened.png"))
+        problems += [f"reopened: {p}" for p in page.problems if "vega" in p.lower()]
+    finally:
+        context.close()
+        _end_sessions(lab)
+    return problems
 
 
 @pytest.fixture(scope="module")

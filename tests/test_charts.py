@@ -118,7 +118,9 @@ def test_course_renderer_draws_the_spec_once_validated_with_alt_text_fallback():
     ch = charts.ranked_bars(frame, "v", "region", title="A leads",
                             description="Bars of v for A and B; A is higher.")
     data, _ = ch._repr_mimebundle_()
-    widget = _instances[data["application/vnd.jupyter.widget-view+json"]["model_id"]]
+    box = _instances[data["application/vnd.jupyter.widget-view+json"]["model_id"]]
+    widget = box.children[0]
+    assert isinstance(box.children[1], charts.ChartAccess)  # names, pressed states, picture
     assert isinstance(widget, alt.JupyterChart) and widget._esm == alt.JupyterChart._esm
     assert widget.spec == ch.to_dict(context={"pre_transform": False})
     assert data["text/plain"] == "A leads\nBars of v for A and B; A is higher."
@@ -126,7 +128,7 @@ def test_course_renderer_draws_the_spec_once_validated_with_alt_text_fallback():
     hover = alt.selection_point(on="pointerover", fields=["region"])
     own = alt.Chart(frame).mark_bar().encode(x="v:Q", y="region:N").add_params(hover)
     data, _ = own._repr_mimebundle_()
-    spec = _instances[data["application/vnd.jupyter.widget-view+json"]["model_id"]].spec
+    spec = _instances[data["application/vnd.jupyter.widget-view+json"]["model_id"]].children[0].spec
     assert [p["name"] for p in spec["params"]] == [hover.name]
     # An invalid chart is still reported (to_dict validates before any renderer runs).
     bad = alt.Chart(frame).mark_bar().encode(x="v:Q")
@@ -244,7 +246,7 @@ def test_renderer_and_widget_charts_have_no_actions_menu():
                                  description="Twelve areas, highest first.")._repr_mimebundle_()
     from ipywidgets.widgets.widget import _instances
 
-    widget = _instances[data["application/vnd.jupyter.widget-view+json"]["model_id"]]
+    widget = _instances[data["application/vnd.jupyter.widget-view+json"]["model_id"]].children[0]
     assert widget.embed_options["actions"] is False
     frame = pd.DataFrame({"k": ["a"], "v": [1.0]})
     assert charts.jupyter_chart(alt.Chart(frame).mark_bar().encode(
@@ -282,3 +284,13 @@ def _svg_of_spec(spec: dict) -> str:
     from altair.utils._importers import vl_version_for_vl_convert
 
     return vlc.vegalite_to_svg(spec, vl_version=vl_version_for_vl_convert())
+
+
+def test_a_saved_picture_holds_the_chart_its_title_and_alt_text():
+    html = charts.picture_html("London leads", "Bars of GVA per hour; London is highest.",
+                               "<svg xmlns='http://www.w3.org/2000/svg'></svg>")
+    assert "data:image/svg+xml;base64," in html and "alt='Bars of GVA per hour" in html
+    assert "<b>London leads</b>" in html and "run the cell" in html
+    # outside a kernel nothing is displayed and nothing fails
+    picture = charts.SavedPicture(charts.ChartAccess(), "t", "alt text of the chart")
+    assert picture.handle is None

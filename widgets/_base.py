@@ -15,10 +15,8 @@ import copy
 import html
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 
 import altair as alt
-import anywidget
 import ipywidgets as ipw
 import numpy as np
 import pandas as pd
@@ -40,12 +38,6 @@ def _options(value, valid: Sequence) -> str:
         shown = [v.item() if hasattr(v, "item") else v for v in nearest]
         return "Valid options (closest first): " + ", ".join(repr(v) for v in shown) + "."
     return options_text(value, valid)
-
-
-class _Access(anywidget.AnyWidget):
-    """Browser-side accessibility fixes for the widget it sits in (see static/access.js)."""
-
-    _esm = (Path(__file__).parent / "static" / "access.js").read_text(encoding="utf-8")
 
 
 class ChartWidget(ipw.VBox):
@@ -82,7 +74,7 @@ class ChartWidget(ipw.VBox):
             children.insert(at, self._caption)
         else:
             children.append(self._caption)
-        self._access = _Access(layout=ipw.Layout(display="none"))
+        self._access = charts.ChartAccess(layout=ipw.Layout(display="none"))
         children.append(self._access)
         kwargs.setdefault("layout", ipw.Layout(max_width="100%", overflow="hidden"))
         super().__init__(children, **kwargs)
@@ -102,6 +94,15 @@ class ChartWidget(ipw.VBox):
             self.children = [*box.children, self._caption, self._access]
         else:
             ChartWidget.__init__(self, list(box.children))
+
+    def _ipython_display_(self) -> None:
+        """Show the widget, with its saved picture (hidden while the widget is live) before it."""
+        from IPython.display import display
+
+        spec = self.chart.spec if getattr(self, "chart", None) is not None else {}
+        title, _, alt = charts.fallback_text(spec).partition("\n")
+        charts.SavedPicture(self._access, title, alt or self.alt_text)
+        display(self._repr_mimebundle_(), raw=True)
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs)

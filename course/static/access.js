@@ -1,6 +1,10 @@
-// The course widgets' accessibility helper: a tiny anywidget inside every course widget.
-// It runs in the browser only (no network, no dependencies) and fixes what ipywidgets' own
-// controls leave out, in the widget that contains it (the nearest .course-widget):
+// The course charts' browser helper: a tiny anywidget inside every course widget and chart.
+// It runs in the browser only (no network, no dependencies). In the widget or chart that
+// contains it (the nearest .course-widget or .course-chart) it
+//  * sends a picture of the chart (its SVG, once it has settled) to the kernel, which puts it
+//    in a hidden output beside the chart: a saved notebook reopened without its kernel shows
+//    that picture and the chart's alt text instead of "Error displaying widget";
+// and it fixes what ipywidgets' own controls leave out:
 //  * JupyterLab's shortcuts stop at a dropdown or a slider handle (data-lm-suppress-shortcuts),
 //    so their arrow keys change the value instead of moving the notebook's active cell (the
 //    rest of the widget keeps JupyterLab's shortcuts, e.g. Ctrl+S);
@@ -15,7 +19,9 @@ const CSS = `
 .course-widget .widget-slider .noUi-connect { background: #0072B2; }
 .course-widget .widget-toggle-buttons .widget-toggle-button { width: auto; min-width: 4em; }
 .course-widget .widget-toggle-button, .course-widget .jupyter-button { overflow: visible; }
-.course-widget .course-access { display: none; }
+.course-access { display: none; }
+/* the saved picture of a chart is hidden while the live chart is there */
+.jp-OutputArea:has(.course-widget, .course-chart) .jp-OutputArea-child:has(.course-picture) { display: none; }
 `;
 
 function labelOf(control) {
@@ -55,7 +61,18 @@ function fix(root) {
   }
 }
 
-function render({ el }) {
+function snapshot(root, model, state) {
+  const svg = root.querySelector(".vega-embed svg.marks");
+  if (!svg || !svg.querySelector("[role=graphics-symbol]")) return;
+  const text = new XMLSerializer().serializeToString(svg);
+  if (text !== state.last) {
+    state.last = text;
+    model.set("picture", text);
+    model.save_changes();
+  }
+}
+
+function render({ model, el }) {
   el.classList.add("course-access");
   if (!document.getElementById(STYLE_ID)) {
     const style = document.createElement("style");
@@ -67,18 +84,31 @@ function render({ el }) {
   let observer = null;
   let tries = 0;
   const attach = () => {
-    root = el.closest(".course-widget");
+    root = el.closest(".course-widget, .course-chart");
     if (!root) {
       if (++tries < 600) requestAnimationFrame(attach);  // not in the page yet
       return;
     }
+    const state = { last: null, timer: null };
+    const later = () => {
+      clearTimeout(state.timer);
+      state.timer = setTimeout(() => snapshot(root, model, state), 1500);  // once it settles
+    };
     fix(root);
-    observer = new MutationObserver(() => fix(root));
+    later();
+    let queued = false;
+    observer = new MutationObserver(() => {
+      if (!queued) {
+        queued = true;
+        requestAnimationFrame(() => { queued = false; fix(root); });
+      }
+      later();
+    });
     observer.observe(root, { subtree: true, childList: true, attributes: true,
-                             attributeFilter: ["class"] });
+                             characterData: true });
   };
   attach();
-  return () => observer && observer.disconnect();
+  return () => { if (observer) observer.disconnect(); };
 }
 
 export default { render };
