@@ -249,8 +249,9 @@ def picture_html(title: str, alt: str, svg: str = "") -> str:
         data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
         image = (f"<img src='data:image/svg+xml;base64,{data}' alt='{_html.escape(alt, True)}' "
                  "style='max-width:100%;height:auto'>")
+    heading = f"<b>{_html.escape(title)}</b> " if title else ""
     return (f"<figure class='course-picture' style='margin:0'>{image}<figcaption>"
-            f"<b>{_html.escape(title)}</b> {_html.escape(alt)} <i>(A picture saved with the "
+            f"{heading}{_html.escape(alt)} <i>(A picture saved with the "
             "notebook: run the cell to use the chart again.)</i></figcaption></figure>")
 
 
@@ -263,9 +264,10 @@ class SavedPicture:
     kernel it does nothing.
     """
 
-    def __init__(self, access: ChartAccess, title: str, alt: str) -> None:
+    def __init__(self, access: ChartAccess, title: str, alt) -> None:
+        """``alt`` is the alt text, or a function giving it (a widget's follows its controls)."""
         self.handle = None
-        self.title, self.alt = title, alt
+        self.title, self._alt = title, alt
         try:
             from IPython import get_ipython
             from IPython.display import display
@@ -278,6 +280,10 @@ class SavedPicture:
                               raw=True, display_id=True)
         access.observe(self._update, names="picture")
 
+    @property
+    def alt(self) -> str:
+        return self._alt() if callable(self._alt) else self._alt
+
     def _update(self, change) -> None:
         if self.handle is not None and change["new"]:
             self.handle.update({"text/html": picture_html(self.title, self.alt, change["new"]),
@@ -289,6 +295,8 @@ def _fallback_text(spec: dict) -> str:
     title = spec.get("title")
     if isinstance(title, dict):
         title = title.get("text")
+    if isinstance(title, dict):  # an expression that follows a widget's controls: not text
+        title = None
     if isinstance(title, list):
         title = " ".join(str(t) for t in title)
     parts = [str(p) for p in (title, spec.get("description")) if p]

@@ -321,8 +321,9 @@ def operate_by_keyboard(page, widget) -> str | None:
     for i in range(min(controls.count(), 4)):
         control = controls.nth(i)
         control.scroll_into_view_if_needed()
+        control.focus()  # focus alone makes the widget's cell active: that is expected
+        time.sleep(0.2)
         before_cell, before_chart = active_cell(page), widget_chart_text(widget)
-        control.focus()
         tag = control.evaluate("e => e.tagName")
         keys = {"SELECT": ["ArrowDown"], "BUTTON": ["Space"]}.get(tag, ["ArrowRight"])
         for key in keys:
@@ -411,9 +412,7 @@ def test_lesson_looks_right_in_the_browser(lab, browser, lesson):
         # the saved notebook keeps each chart's title and alt text (its plain-text view)
         saved_path = lab["root"] / lesson / f"{lesson}.ipynb"
         before = saved_path.stat().st_mtime_ns
-        page.locator(".jp-Notebook .jp-Cell .jp-InputPrompt").first.click()
-        page.keyboard.press("Escape")
-        page.keyboard.press("Control+s")
+        page.locator(".jp-NotebookPanel-toolbar [data-command='docmanager:save']").first.click()
         deadline = time.monotonic() + 120
         while saved_path.stat().st_mtime_ns == before and time.monotonic() < deadline:
             time.sleep(0.5)

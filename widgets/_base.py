@@ -101,7 +101,10 @@ class ChartWidget(ipw.VBox):
 
         spec = self.chart.spec if getattr(self, "chart", None) is not None else {}
         title, _, alt = charts.fallback_text(spec).partition("\n")
-        charts.SavedPicture(self._access, title, alt or self.alt_text)
+        if not alt:  # a title that follows the controls is not text: the alt text comes first
+            title, alt = "", title
+        # the picture's alt text: what the chart is, then what it shows at the moment of saving
+        charts.SavedPicture(self._access, title, lambda: f"{alt} {self.alt_text}".strip())
         display(self._repr_mimebundle_(), raw=True)
 
     def _repr_mimebundle_(self, **kwargs):
