@@ -235,9 +235,11 @@ def _run_everything(page, n_cells: int) -> None:
 
 
 def open_notebook(page, lab, lesson: str, n_code: int) -> None:
-    page.goto(f"{lab['base']}/lab/tree/{lesson}/{lesson}.ipynb?token={lab['token']}")
-    page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=180_000)
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=180_000)
+    # ?reset: a fresh workspace, not the tabs the last lesson left open
+    page.goto(f"{lab['base']}/lab/tree/{lesson}/{lesson}.ipynb?reset&token={lab['token']}")
+    page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=180_000, state="attached")
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=180_000,
+                           state="attached")
     deadline = time.monotonic() + 60
     while page.locator(".jp-Notebook .jp-CodeCell").count() < n_code:
         assert time.monotonic() < deadline, "the notebook's cells did not all appear"
@@ -412,7 +414,10 @@ def test_lesson_looks_right_in_the_browser(lab, browser, lesson):
         # the saved notebook keeps each chart's title and alt text (its plain-text view)
         saved_path = lab["root"] / lesson / f"{lesson}.ipynb"
         before = saved_path.stat().st_mtime_ns
-        page.locator(".jp-NotebookPanel-toolbar [data-command='docmanager:save']").first.click()
+        page.evaluate("""() => { const nb = document.querySelector(
+            '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook'); nb.focus(); }""")
+        page.keyboard.press("Escape")
+        page.keyboard.press("Control+s")
         deadline = time.monotonic() + 120
         while saved_path.stat().st_mtime_ns == before and time.monotonic() < deadline:
             time.sleep(0.5)
@@ -463,8 +468,8 @@ def reopened_problems(browser, lab, lesson: str, expected: int) -> list[str]:
     context, page = new_page(browser)
     problems = []
     try:
-        page.goto(f"{lab['base']}/lab/tree/{lesson}/{lesson}.ipynb?token={lab['token']}")
-        page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=180_000)
+        page.goto(f"{lab['base']}/lab/tree/{lesson}/{lesson}.ipynb?reset&token={lab['token']}")
+        page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=180_000, state="attached")
         figures = page.locator(".jp-Notebook .course-picture")
         deadline = time.monotonic() + 60
         while figures.count() < expected and time.monotonic() < deadline:
