@@ -164,3 +164,34 @@ def test_the_widget_is_a_real_ipywidget_whose_state_and_alt_text_follow_the_cont
     bundle = ex._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert "North East (TLC)" in bundle["text/plain"]
+
+
+def test_a_widget_written_for_the_earlier_base_still_works():
+    """The earlier contract (set ``self.widget`` to a layout, never call the base's __init__)
+    is what a widget written before the base became a VBox does; it must keep working."""
+    import altair as alt
+    import ipywidgets as ipw
+    import pandas as pd
+
+    from widgets._base import ChartWidget
+
+    class Legacy(ChartWidget):
+        def __init__(self):
+            self.pick = ipw.Dropdown(options=[("A", "a"), ("B", "b")], value="a",
+                                     description="Pick")
+            chart = alt.Chart(pd.DataFrame({"k": ["a", "b"], "v": [1.0, 2.0]})).mark_bar().encode(
+                x="v:Q", y="k:N").transform_filter("datum.k == pick").add_params(*self._params())
+            self._build_chart(chart)
+            self.pick.observe(self._refresh, names="value")
+            self.widget = ipw.VBox([self.pick, self.chart])
+
+        def _param_values(self):
+            return {"pick": self.pick.value}
+
+    w = Legacy()
+    assert isinstance(w, ipw.VBox) and w.widget is w
+    assert w.children[0] is w.pick and w.chart in w.children
+    w.pick.value = "b"
+    assert w.state == {"pick": "b"} and w.chart.params.pick == "b"
+    assert "Pick: B" in w.alt_text
+    assert "application/vnd.jupyter.widget-view+json" in w._repr_mimebundle_()

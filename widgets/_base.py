@@ -1,12 +1,28 @@
 """What the course widgets share: one chart built once, driven by Vega-Lite params.
 
-A widget subclasses :class:`ChartWidget`, defines :meth:`ChartWidget._param_values` (param name
--> value, read from its controls) and builds its chart once with
-:meth:`ChartWidget._build_chart`. The chart is validated with its named datasets empty
-(``alt.Chart(alt.Data(name=...))`` and ``.properties(datasets={name: []})``); the rows then go
-into the built spec (:func:`course.charts.spec_with`), so Altair never deep-copies or validates
-them. A control change only sets params (:meth:`ChartWidget._sync_params`), or, where it
-changes which rows are shown, swaps them into the built spec (:meth:`ChartWidget._show_data`).
+A widget subclasses :class:`ChartWidget` (an ``ipywidgets.VBox``), defines
+:meth:`ChartWidget._param_values` (param name -> value, read from its controls) and builds its
+chart once with :meth:`ChartWidget._build_chart`. The chart is validated with its named datasets
+empty (``alt.Chart(alt.Data(name=...))`` and ``.properties(datasets={name: []})``); the rows then
+go into the built spec (:func:`course.charts.spec_with`), so Altair never deep-copies or
+validates them. A control change only sets params (:meth:`ChartWidget._sync_params`), or, where
+it changes which rows are shown, swaps them into the built spec (:meth:`ChartWidget._show_data`).
+
+Writing a widget (the contract)::
+
+    class MyExplorer(ChartWidget):
+        def __init__(self, region="TLI"):
+            region = self._area(region, OPTIONS, arg="region")   # names map to codes, or a
+            self.region = ipw.Dropdown(options=OPTIONS, value=region, description="Region")
+            self._build_chart(self._chart(), datasets={"rows": ROWS})
+            self.region.observe(self._refresh, names="value")
+            super().__init__([self.region, self.chart])        # lay out last
+
+Use the shared chart parts of :mod:`course.charts` (``bar_layers``, ``value_labels``,
+``tile_layers``, ``PALETTE``, ``TEXT``, ``MUTED``) so contrast, labels and sorting are the
+course's; keep the chart within ``charts.MAX_WIDTH``. A widget written for the earlier base
+(``self.widget = ipw.VBox([...])`` at the end of ``__init__``) still works: that assignment now
+lays the widget out; replace it with ``super().__init__([...])``.
 """
 
 from __future__ import annotations
