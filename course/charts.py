@@ -276,7 +276,7 @@ class SavedPicture:
         shell = get_ipython()
         if shell is None or not hasattr(shell, "kernel"):
             return
-        self.handle = display({"text/html": picture_html(title, alt), "text/plain": alt},
+        self.handle = display({"text/html": picture_html(title, self.alt), "text/plain": self.alt},
                               raw=True, display_id=True)
         access.observe(self._update, names="picture")
 

@@ -294,3 +294,29 @@ def test_a_saved_picture_holds_the_chart_its_title_and_alt_text():
     # outside a kernel nothing is displayed and nothing fails
     picture = charts.SavedPicture(charts.ChartAccess(), "t", "alt text of the chart")
     assert picture.handle is None
+
+
+def test_in_a_kernel_each_chart_and_widget_shows_beside_its_saved_picture():
+    """Run in a real kernel: a widget and a course chart each give a picture output (title and
+    alt text until the browser sends the picture) and the live view, and no error."""
+    import nbclient
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "import pandas as pd\nfrom course import charts\nfrom widgets import CatalogueExplorer\n"
+        "charts.setup()\nCatalogueExplorer(region='London')"),
+        nbformat.v4.new_code_cell(
+        "charts.ranked_bars(pd.DataFrame({'r': ['a', 'b'], 'v': [1.0, 2.0]}), 'v', 'r', "
+        "title='B leads', description='Two bars; b is larger than a.')")]
+    nbclient.NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True).execute()
+    for cell in nb.cells:
+        kinds = [o.output_type for o in cell.outputs]
+        assert "error" not in kinds, [o.get("evalue") for o in cell.outputs]
+        html = [o for o in cell.outputs if "text/html" in o.get("data", {})]
+        views = [o for o in cell.outputs
+                 if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+        assert len(html) == 1 and len(views) == 1, kinds
+        assert "course-picture" in html[0]["data"]["text/html"]
+    assert "London (TLI)" in nb.cells[0].outputs[0]["data"]["text/html"]
+    assert "Two bars; b is larger than a." in nb.cells[1].outputs[0]["data"]["text/html"]
