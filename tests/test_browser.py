@@ -304,6 +304,14 @@ def run_axe(page) -> list[str]:
     return [f"{v['id']}: {v['help']}\n      " + "\n      ".join(v["nodes"]) for v in result]
 
 
+def count_within(locator, expected: int, timeout: float = 60) -> int:
+    """How many elements ``locator`` finds once there are ``expected`` (or the time is up)."""
+    deadline = time.monotonic() + timeout
+    while locator.count() < expected and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return locator.count()
+
+
 def active_cell(page) -> int:
     return page.evaluate("""() => [...document.querySelectorAll('.jp-Notebook .jp-Cell')]
                                     .findIndex(c => c.classList.contains('jp-mod-active'))""")
@@ -402,12 +410,9 @@ def test_lesson_looks_right_in_the_browser(lab, browser, lesson):
 
         # each chart's picture reached its (hidden) saved-picture output before saving
         charts_shown = page.locator(".jp-Notebook .course-widget, .jp-Notebook .course-chart").count()
-        pictures = page.locator(".jp-Notebook .course-picture img")
-        deadline = time.monotonic() + 60
-        while pictures.count() < charts_shown and time.monotonic() < deadline:
-            time.sleep(0.5)
-        if pictures.count() < charts_shown:
-            problems.append(f"{pictures.count()} of {charts_shown} charts sent their picture")
+        sent = count_within(page.locator(".jp-Notebook .course-picture img"), charts_shown)
+        if sent < charts_shown:
+            problems.append(f"{sent} of {charts_shown} charts sent their picture")
         if any(p.is_visible() for p in page.locator(".jp-Notebook .course-picture").all()):
             problems.append("a saved picture shows beside its live chart")
 
@@ -479,11 +484,9 @@ def reopened_problems(browser, lab, lesson: str, expected: int) -> list[str]:
         page.goto(f"{lab['base']}/lab/tree/{lesson}/{lesson}.ipynb?reset&token={lab['token']}")
         page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=180_000, state="attached")
         figures = page.locator(".jp-Notebook .course-picture")
-        deadline = time.monotonic() + 60
-        while figures.count() < expected and time.monotonic() < deadline:
-            time.sleep(0.5)
-        if figures.count() < expected:
-            problems.append(f"reopened: {figures.count()} saved pictures for {expected} charts")
+        found = count_within(figures, expected)
+        if found < expected:
+            problems.append(f"reopened: {found} saved pictures for {expected} charts")
         for i, figure in enumerate(figures.all()):
             figure.scroll_into_view_if_needed()
             image = figure.locator("img")
