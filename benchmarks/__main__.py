@@ -137,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     if "widgets" in args.sections:
         from benchmarks import widget_bench
 
-        run_section("widgets", lambda: widget_bench.bench_in_kernel(args.interactions, cwd=str(REPO)))
+        run_section("widgets", lambda: widget_bench.bench_with_browser(args.interactions,
+                                                                        cwd=str(REPO), log=log))
     if "imports" in args.sections:
         from benchmarks import imports
 

@@ -223,5 +223,23 @@ def bench_in_kernel(n: int, names: list[str] | None = None, *, cwd: str = ".", t
     raise RuntimeError(f"the widget benchmark printed no result: {text[-500:]}")
 
 
+def bench_with_browser(n: int, *, cwd: str = ".", browser_changes: int | None = None,
+                       log=print) -> dict:
+    """The Python-side figures (:func:`bench_in_kernel`) and, beside each widget's, the browser's:
+    control change to chart repainted (:mod:`benchmarks.browser_bench`). Without a browser the
+    Python figures stand and each widget says why the browser ones are missing."""
+    from benchmarks import browser_bench
+
+    results = bench_in_kernel(n, cwd=cwd)
+    changes = browser_changes or max(20, min(60, n // 5))
+    try:
+        browser = browser_bench.bench(changes, names=sorted(results), log=log)["widgets"]
+    except Exception as exc:  # noqa: BLE001 - the Python figures must not be lost
+        browser = {name: {"error": f"{type(exc).__name__}: {exc}"[:300]} for name in results}
+    for name, r in results.items():
+        r["browser"] = browser.get(name, {"error": "not measured"})
+    return results
+
+
 if __name__ == "__main__":
     print(json.dumps(bench_all(int(sys.argv[1]) if len(sys.argv) > 1 else 50), indent=1))

@@ -18,15 +18,28 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import altair as alt
+import anywidget
 import pandas as pd
+import traitlets
 
 from course.errors import CourseError, options_text
 
 __all__ = [
     "PALETTE",
     "HIGHLIGHT",
+    "HIGHLIGHT_TEXT",
     "MUTED",
+    "TEXT",
     "DIVERGING",
+    "MAX_WIDTH",
+    "EMBED_OPTIONS",
+    "contrast_ratio",
+    "text_colour",
+    "finish",
+    "bar_layers",
+    "value_labels",
+    "label_position",
+    "tile_layers",
     "setup",
     "ensure_offline",
     "jupyter_chart",
@@ -37,29 +50,67 @@ __all__ = [
     "table",
     "to_svg",
     "ChartError",
+    "ChartAccess",
+    "SavedPicture",
+    "picture_html",
 ]
 
-#: Okabe–Ito palette: distinguishable with the common forms of colour-blindness.
+#: The Okabe–Ito palette (distinguishable with the common forms of colour-blindness), with the
+#: three colours that are too light for a mark on white (orange 2.2:1, sky blue 2.3:1, yellow
+#: 1.3:1) and the reddish purple (3.06:1) darkened in the same hue, so every mark meets the
+#: WCAG 2.2 non-text contrast of 3:1 against the white background (tests/test_charts.py).
 PALETTE = [
-    "#0072B2",  # blue
-    "#E69F00",  # orange
-    "#009E73",  # bluish green
-    "#CC79A7",  # reddish purple
-    "#56B4E9",  # sky blue
-    "#D55E00",  # vermillion
-    "#F0E442",  # yellow
+    "#0072B2",  # blue            5.2:1 on white
+    "#B87800",  # orange, darker  3.7:1
+    "#009E73",  # bluish green    3.4:1
+    "#B5548C",  # reddish purple  4.6:1
+    "#2E86C1",  # sky blue, darker 4.0:1
+    "#D55E00",  # vermillion      3.9:1
+    "#8F7F00",  # yellow, darker (olive) 4.0:1
     "#000000",  # black
 ]
 HIGHLIGHT = "#D55E00"
-MUTED = "#B8B8B8"
+#: Grey for context marks (other areas' lines): 3.4:1 on white, still quieter than colour.
+MUTED = "#8C8C8C"
+#: Text on white: 16:1. Text in the highlight colour uses HIGHLIGHT_TEXT (5.8:1; the highlight
+#: itself is 3.9:1, enough for a line but not for 11 px text, which needs 4.5:1).
+TEXT = "#222222"
+HIGHLIGHT_TEXT = "#A64A00"
 #: Diverging scheme for values either side of a benchmark (blue below, orange above).
 DIVERGING = "blueorange"
+#: The widest a chart may be drawn, in CSS pixels. At 1366×768 with JupyterLab's file browser
+#: open a notebook's output area is about 930 px wide; widgets lay their charts out within this.
+MAX_WIDTH = 880
+#: Embed options for every course chart: no actions menu (its unnamed <summary> fails axe's
+#: "summary-name" rule, and its "Open in Vega Editor" link would leave the machine).
+EMBED_OPTIONS = {"actions": False}
 
 _FONT = "Helvetica Neue, Arial, sans-serif"
 
 
 class ChartError(CourseError):
     """A chart was asked for without the information it needs (a column, a title, alt text)."""
+
+
+def _luminance(colour: str) -> float:
+    value = colour.strip().lstrip("#")
+    if len(value) == 3:
+        value = "".join(c * 2 for c in value)
+    channels = [int(value[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(foreground: str, background: str = "#FFFFFF") -> float:
+    """The WCAG 2.x contrast ratio of two ``#rrggbb`` colours (1 to 21).
+
+    Text needs 4.5:1 against what is behind it, and marks (bars, lines, points) 3:1.
+
+    >>> round(contrast_ratio("#0072B2"), 2), round(contrast_ratio("#777777", "#000000"), 2)
+    (5.19, 4.69)
+    """
+    light, dark = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
 
 
 def theme() -> dict:
@@ -77,13 +128,19 @@ def theme() -> dict:
             "view": {"stroke": None, "continuousWidth": 420, "continuousHeight": 260},
             "range": {"category": PALETTE},
             "title": {"fontSize": 15, "anchor": "start", "subtitleFontSize": 12,
-                      "subtitleColor": "#444444"},
+                      "subtitleColor": "#444444", "color": TEXT, "limit": MAX_WIDTH},
             "axis": {"labelFontSize": 12, "titleFontSize": 12, "gridColor": "#E6E6E6",
-                     "labelColor": "#222222", "titleColor": "#222222"},
-            "legend": {"labelFontSize": 12, "titleFontSize": 12},
+                     "labelColor": TEXT, "titleColor": TEXT, "domainColor": "#767676",
+                     "tickColor": "#767676"},
+            "legend": {"labelFontSize": 12, "titleFontSize": 12, "labelColor": TEXT,
+                       "titleColor": TEXT, "labelLimit": 260},
+            "text": {"color": TEXT},
             "bar": {"color": PALETTE[0]},
             "line": {"color": PALETTE[0], "strokeWidth": 2},
-            "point": {"color": PALETTE[0], "size": 50},
+            "point": {"color": PALETTE[0], "size": 50, "opacity": 1},
+            # Vega-Lite draws points and ticks at 0.7 opacity by default, which takes the
+            # palette's colours under the 3:1 non-text contrast on white
+            "circle": {"opacity": 1}, "square": {"opacity": 1}, "tick": {"opacity": 1},
         }
     }
 
@@ -120,6 +177,14 @@ def _load_offline_bundle() -> bool:
     0.9 MB). Returns False (and the caller falls back to Altair's own in-process bundling) when
     the cache cannot be written or read.
     """
+    # Altair has no public API for handing JupyterChart a bundle made earlier: its public
+    # ``JupyterChart.enable_offline(True)`` bundles Vega with vl-convert inside this kernel on
+    # every start (about 2 s and 100 MiB, over the performance budget). So the bundle is made
+    # once by that public call in a child process (_BUNDLE_SCRIPT) and set here on the same two
+    # class attributes that enable_offline sets. If Altair renames them, the hasattr check sends
+    # us to the public call (ensure_offline).
+    if not (hasattr(alt.JupyterChart, "_esm") and hasattr(alt.JupyterChart, "_is_offline")):
+        return False
     if alt.JupyterChart._is_offline:
         return True
     path = offline_bundle_path()
@@ -148,8 +213,7 @@ def setup(offline: bool = True) -> None:
     they draw with no internet connection.
     """
     global _SETUP_DONE
-    if "course" not in alt.theme.names():
-        alt.theme.register("course", enable=False)(lambda: theme())
+    _course_theme()
     alt.theme.enable("course")
     if offline:
         _load_offline_bundle()  # if this fails, Altair bundles in-process on first display
@@ -162,11 +226,77 @@ def setup(offline: bool = True) -> None:
 RENDERER = "course"
 
 
+class ChartAccess(anywidget.AnyWidget):
+    """The course charts' browser helper (``course/static/access.js``), one inside every course
+    widget and chart: accessible names and pressed states for the controls, and a picture of
+    the chart sent back as ``picture`` (SVG text) for :class:`SavedPicture`."""
+
+    _esm = (Path(__file__).parent / "static" / "access.js").read_text(encoding="utf-8")
+    picture = traitlets.Unicode("").tag(sync=True)
+
+
+def picture_html(title: str, alt: str, svg: str = "") -> str:
+    """The saved view of a chart: its picture (when the browser has sent one), title and alt text.
+
+    >>> "course-picture" in picture_html("London leads", "Bars of GVA per hour by region.")
+    True
+    """
+    import base64
+    import html as _html
+
+    image = ""
+    if svg:
+        data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        image = (f"<img src='data:image/svg+xml;base64,{data}' alt='{_html.escape(alt, True)}' "
+                 "style='max-width:100%;height:auto'>")
+    heading = f"<b>{_html.escape(title)}</b> " if title else ""
+    return (f"<figure class='course-picture' style='margin:0'>{image}<figcaption>"
+            f"{heading}{_html.escape(alt)} <i>(A picture saved with the "
+            "notebook: run the cell to use the chart again.)</i></figcaption></figure>")
+
+
+class SavedPicture:
+    """A hidden output beside a live chart that holds its picture, for the saved notebook.
+
+    While the chart is live, ``access.js`` hides this output; in a notebook reopened without its
+    kernel the chart cannot be drawn ("Error displaying widget: model not found") and this
+    output shows the chart's picture with its title and alt text instead. Outside a Jupyter
+    kernel it does nothing.
+    """
+
+    def __init__(self, access: ChartAccess, title: str, alt) -> None:
+        """``alt`` is the alt text, or a function giving it (a widget's follows its controls)."""
+        self.handle = None
+        self.title, self._alt = title, alt
+        try:
+            from IPython import get_ipython
+            from IPython.display import display
+        except ImportError:  # pragma: no cover - IPython comes with ipywidgets
+            return
+        shell = get_ipython()
+        if shell is None or not hasattr(shell, "kernel"):
+            return
+        self.handle = display({"text/html": picture_html(title, self.alt), "text/plain": self.alt},
+                              raw=True, display_id=True)
+        access.observe(self._update, names="picture")
+
+    @property
+    def alt(self) -> str:
+        return self._alt() if callable(self._alt) else self._alt
+
+    def _update(self, change) -> None:
+        if self.handle is not None and change["new"]:
+            self.handle.update({"text/html": picture_html(self.title, self.alt, change["new"]),
+                                "text/plain": self.alt}, raw=True)
+
+
 def _fallback_text(spec: dict) -> str:
     """The chart's title and alt text, for a viewer that cannot draw widgets."""
     title = spec.get("title")
     if isinstance(title, dict):
         title = title.get("text")
+    if isinstance(title, dict):  # an expression that follows a widget's controls: not text
+        title = None
     if isinstance(title, list):
         title = " ".join(str(t) for t in title)
     parts = [str(p) for p in (title, spec.get("description")) if p]
@@ -183,13 +313,28 @@ def _render(spec: dict, **metadata) -> dict:
     selections still work in the browser; Python never sees this widget again, so nothing is
     lost by not syncing them back. The plain-text fallback is the chart's title and alt text.
     """
+    import ipywidgets as ipw
+
     ensure_offline()
-    widget = alt.JupyterChart(None, embed_options=metadata.get("embed_options"))
+    options = {**(metadata.get("embed_options") or {}), **EMBED_OPTIONS}
+    widget = alt.JupyterChart(None, embed_options=options)
     widget.spec = spec
-    bundle = widget._repr_mimebundle_()
-    data = bundle[0] if isinstance(bundle, tuple) else bundle
-    data["text/plain"] = _fallback_text(spec)
-    return bundle
+    access = ChartAccess(layout=ipw.Layout(display="none"))
+    box = ipw.VBox([widget, access], layout=ipw.Layout(max_width="100%"))
+    box.add_class("course-chart")
+    text = _fallback_text(spec)
+    title, _, alt_text = text.partition("\n")
+    SavedPicture(access, title, alt_text or title)
+    bundle = box._repr_mimebundle_()
+    data, meta = bundle if isinstance(bundle, tuple) else (bundle, {})
+    data["text/plain"] = text
+    return data, meta
+
+
+def fallback_text(spec: dict, now: str = "") -> str:
+    """A chart's title and alt text (and ``now``, what a widget shows now) as plain text."""
+    text = _fallback_text(spec)
+    return f"{text}\n{now}" if now else text
 
 
 def ensure_offline() -> None:
@@ -198,10 +343,21 @@ def ensure_offline() -> None:
         alt.JupyterChart.enable_offline(True)
 
 
+def _course_theme() -> None:
+    if "course" not in alt.theme.names():
+        alt.theme.register("course", enable=False)(lambda: theme())
+
+
 def jupyter_chart(chart: alt.TopLevelMixin) -> alt.JupyterChart:
-    """An offline ``alt.JupyterChart`` for a widget: built once, then driven by its params."""
+    """An offline ``alt.JupyterChart`` for a widget: built once, then driven by its params.
+
+    The course theme (palette, contrast, fonts) is applied to the widget's chart whether or not
+    :func:`setup` was called, and only for this chart (Altair's global theme is left as it is).
+    """
     ensure_offline()
-    return alt.JupyterChart(chart, embed_options={"actions": False})
+    _course_theme()
+    with alt.theme.enable("course"):
+        return alt.JupyterChart(chart, embed_options=dict(EMBED_OPTIONS))
 
 
 def spec_with(template: dict, *, datasets: dict | None = None, params: dict | None = None) -> dict:
@@ -261,6 +417,76 @@ def _title(title: str, subtitle: str | None) -> alt.TitleParams:
     return alt.TitleParams(title, subtitle=subtitle) if subtitle else alt.TitleParams(title)
 
 
+def value_labels(base: alt.Chart, value: str, label: str, *, x: alt.X, y: alt.Y,
+                 value_format: str = ",.1f", size: int = 11) -> alt.Chart:
+    """Values written beside each bar in dark text on the white background (never over a bar,
+    where contrast fails): right of a positive bar's end, and right of the zero line for a
+    negative bar (at its far end the label would run into the category labels).
+
+    ``base`` must be the bars' own chart (same data and transforms) made with
+    :func:`label_position`, so a layer of the two keeps the bars' sort order (Vega-Lite drops a
+    sort it cannot merge across different data: ranks then read 1, 10, 11, 2, ...).
+    """
+    at = x.to_dict() if hasattr(x, "to_dict") else dict(x)
+    at = {k: v for k, v in at.items() if k not in ("field", "type", "title", "axis")}
+    return base.mark_text(
+        fontSize=size, color=TEXT, baseline="middle", align="left", dx=3,
+    ).encode(x=alt.X("_label_at:Q", **at), y=y,
+             text=alt.Text(f"{value}:Q", format=value_format))
+
+
+def label_position(base: alt.Chart, value: str) -> alt.Chart:
+    """``base`` with the x position of each bar's value label (for :func:`value_labels`); give
+    the result to the bars too, so bars and labels share one data source."""
+    return base.transform_calculate(_label_at=f"max(datum[{value!r}], 0)")
+
+
+def bar_layers(base: alt.Chart, value: str, label: str, *, value_title: str | None = None,
+               label_title: str | None = None, value_format: str = ",.1f",
+               sort: str | Sequence[str] | alt.EncodingSortField | None = "descending",
+               colour=None, tooltip: list | None = None, label_limit: int = 220,
+               values: bool = True) -> list[alt.Chart]:
+    """The bars and value labels of a ranked bar chart, for :func:`ranked_bars` and widgets.
+
+    ``base`` is an ``alt.Chart`` with the data (inline, or a named dataset and transforms).
+    ``sort`` is "descending" or "ascending" by value (numerically), a list of labels, an
+    ``alt.EncodingSortField`` (e.g. by a rank column), or None (the data's order).
+    """
+    if sort in ("descending", "ascending"):
+        sort = alt.EncodingSortField(value, op="sum", order=sort)
+    y = alt.Y(f"{label}:N", sort=sort, title=label_title or None,
+              axis=alt.Axis(labelLimit=label_limit))
+    x = alt.X(f"{value}:Q", title=value_title)
+    tooltip = tooltip or [alt.Tooltip(f"{label}:N"),
+                          alt.Tooltip(f"{value}:Q", format=value_format)]
+    base = label_position(base, value)
+    bars = base.mark_bar().encode(x=x, y=y, color=colour or alt.value(PALETTE[0]),
+                                  tooltip=tooltip)
+    layers = [bars]
+    if values:
+        layers.append(value_labels(base, value, label, x=x, y=y, value_format=value_format))
+    return layers
+
+
+def finish(chart: alt.TopLevelMixin, *, title, description: str, subtitle: str | None = None,
+           **properties) -> alt.TopLevelMixin:
+    """A chart with its title and alt text checked and set (every course chart ends here).
+
+    ``title`` is text, or an ``alt.Title`` (whose text may be an expression that follows a
+    widget's controls); ``description`` is the alt text Vega gives the chart's SVG. A fixed
+    ``width`` wider than :data:`MAX_WIDTH` is refused.
+    """
+    text = getattr(title, "text", title)
+    _require_text(text if isinstance(text, str) else "expression", description)
+    width = properties.get("width")
+    if isinstance(width, (int, float)) and width > MAX_WIDTH:
+        raise ChartError(f"A chart {width} px wide would not fit a laptop's notebook "
+                         f"({MAX_WIDTH} px at most); pass a smaller width.")
+    if isinstance(title, str):
+        title = _title(title, subtitle)
+    return chart.properties(title=title, description=description, **properties)
+
+
 def ranked_bars(
     frame: pd.DataFrame,
     value: str,
@@ -275,6 +501,9 @@ def ranked_bars(
     highlight: Sequence[str] | None = None,
     subtitle: str | None = None,
     value_format: str = ",.1f",
+    sort: str | Sequence[str] | None = "descending",
+    width: int = 420,
+    label_limit: int = 220,
 ) -> alt.LayerChart:
     """Horizontal bars sorted from highest to lowest, with values written at the bar ends.
 
@@ -290,6 +519,11 @@ def ranked_bars(
         Draws a reference rule (e.g. 100 for an index with UK = 100).
     highlight : list of str, optional
         Labels to draw in the highlight colour.
+    sort : {"descending", "ascending"}, list of labels, or None
+        Bar order: by value (numerically; the default is highest first), the labels in the
+        order given, or the frame's own order (None).
+    width : int
+        Width of the bars' area in pixels (at most :data:`MAX_WIDTH` with the labels).
 
     Examples
     --------
@@ -300,32 +534,28 @@ def ranked_bars(
     """
     _require_text(title, description)
     _require_columns(frame, [value, label], "ranked_bars")
+    if sort not in ("descending", "ascending", None) and isinstance(sort, str):
+        raise ChartError(f"ranked_bars: sort={sort!r} is not an order it knows. "
+                         f"{options_text(sort, ['descending', 'ascending'])} "
+                         "Or pass a list of labels, or None to keep the data's order.")
     data = frame[[label, value]].dropna().copy()
     hl = list(highlight or [])
     data["_highlight"] = data[label].isin(hl)
-    y = alt.Y(f"{label}:N", sort="-x", title=label_title or None)
-    x = alt.X(f"{value}:Q", title=value_title or value)
-    colour = alt.condition(
-        alt.datum._highlight, alt.value(HIGHLIGHT), alt.value(PALETTE[0])
-    )
-    bars = alt.Chart(data).mark_bar().encode(
-        x=x, y=y, color=colour,
-        tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip(f"{value}:Q", format=value_format)],
-    )
-    text = alt.Chart(data).mark_text(align="left", dx=3, fontSize=11, color="#222222").encode(
-        x=x, y=y, text=alt.Text(f"{value}:Q", format=value_format)
-    )
-    layers: list[alt.Chart] = [bars, text]
+    if sort is None:
+        sort = list(data[label])
+    colour = alt.condition(alt.datum._highlight, alt.value(HIGHLIGHT), alt.value(PALETTE[0]))
+    layers: list[alt.Chart] = bar_layers(
+        alt.Chart(data), value, label, value_title=value_title or value, label_title=label_title,
+        value_format=value_format, sort=sort, colour=colour, label_limit=label_limit)
     if benchmark is not None:
         rule_data = pd.DataFrame({"benchmark": [float(benchmark)], "label": [benchmark_label]})
-        rule = alt.Chart(rule_data).mark_rule(color="#222222", strokeDash=[4, 3]).encode(
+        rule = alt.Chart(rule_data).mark_rule(color=TEXT, strokeDash=[4, 3]).encode(
             x="benchmark:Q"
         )
         layers.append(rule)
     height = max(120, 18 * len(data))
-    return alt.layer(*layers).properties(
-        title=_title(title, subtitle), description=description, height=height, width=420
-    )
+    return finish(alt.layer(*layers), title=title, subtitle=subtitle, description=description,
+                  height=height, width=width)
 
 
 def _complete_years(frame: pd.DataFrame, x: str, y: str, series: str | None) -> pd.DataFrame:
@@ -354,6 +584,7 @@ def time_series(
     subtitle: str | None = None,
     value_format: str = ",.1f",
     y_zero: bool = False,
+    width: int = 460,
 ) -> alt.LayerChart:
     """Lines over time; missing years break the line (never drawn through).
 
@@ -382,7 +613,7 @@ def time_series(
         tooltip = [alt.Tooltip(f"{series}:N"), alt.Tooltip(f"{x}:O"),
                    alt.Tooltip(f"{y}:Q", format=value_format)]
         others = base.transform_filter(~alt.datum._highlight).mark_line(
-            color=MUTED, strokeWidth=1, invalid="break-paths-show-domains"
+            color=MUTED, strokeWidth=1.2, invalid="break-paths-show-domains"
         ).encode(x=x_enc, y=y_enc, detail=f"{series}:N", tooltip=tooltip)
         layers.append(others)
         if hl:
@@ -402,7 +633,8 @@ def time_series(
                 alt.Chart(last).mark_text(align="left", dx=5, fontSize=11, fontWeight="bold").encode(
                     x=x_enc, y=y_enc, text=f"{series}:N",
                     color=alt.Color(f"{series}:N", legend=None,
-                                    scale=alt.Scale(range=[HIGHLIGHT, *PALETTE])),
+                                    scale=alt.Scale(range=[text_colour(c) for c in
+                                                           (HIGHLIGHT, *PALETTE)])),
                 )
             )
     else:
@@ -414,12 +646,12 @@ def time_series(
         )
     if benchmark is not None:
         rule = alt.Chart(pd.DataFrame({"b": [float(benchmark)]})).mark_rule(
-            color="#222222", strokeDash=[4, 3]
+            color=TEXT, strokeDash=[4, 3]
         ).encode(y="b:Q")
         layers.append(rule)
-    return alt.layer(*layers).properties(
-        title=_title(title, subtitle), description=description, width=460, height=280
-    )
+    # the direct labels have their own (darker) colour range: text needs 4.5:1, a line 3:1
+    return finish(alt.layer(*layers).resolve_scale(color="independent"), title=title,
+                  subtitle=subtitle, description=description, width=width, height=280)
 
 
 def tile_map(
@@ -434,6 +666,7 @@ def tile_map(
     midpoint: float | None = None,
     subtitle: str | None = None,
     value_format: str = ",.1f",
+    width: int = 240,
 ) -> alt.LayerChart:
     """The 12 ITL1 regions as a tile-grid map (no boundary files), coloured by ``value``.
 
@@ -466,36 +699,64 @@ def tile_map(
     data = tiles[["itl_code", "region", "abbreviation", "row", "col"]].merge(
         frame[[code, value]].rename(columns={code: "itl_code"}), on="itl_code", how="left"
     )
-    values = data[value].astype(float)
     if midpoint is not None:
         scale = alt.Scale(scheme=DIVERGING, domainMid=float(midpoint))
-        # a diverging scale with a midpoint stretches each side to its own extreme
-        mid = float(midpoint)
-        above = (values - mid) > 0.55 * max(values.max() - mid, 0)
-        below = (mid - values) > 0.55 * max(mid - values.min(), 0)
-        data["_dark"] = above | below
     else:
         scale = alt.Scale(scheme="blues")
-        low, high = values.min(), values.max()
-        data["_dark"] = (values - low) > 0.6 * (high - low) if high > low else False
-    # white text on the darkest tiles keeps labels readable (WCAG contrast)
-    ink = alt.condition(alt.datum._dark, alt.value("white"), alt.value("#111111"))
+    layers = tile_layers(alt.Chart(data), value, value_title=value_title or value, scale=scale,
+                         value_format=value_format)
+    return finish(alt.layer(*layers), title=title, subtitle=subtitle, description=description,
+                  width=width, height=330)
+
+
+def tile_layers(base: alt.Chart, value: str, *, scale: alt.Scale, value_title: str | None = None,
+                value_format: str = ",.1f", name: str = "region", legend: bool = True,
+                tooltip: list | None = None) -> list[alt.Chart]:
+    """The layers of a tile-grid map, for :func:`tile_map` and the widgets' maps.
+
+    ``base`` holds one row per tile with ``row``, ``col``, ``abbreviation``, ``name`` and
+    ``value`` (missing for a region without data). Each tile is coloured by its value and
+    carries a white label plate with its abbreviation and value in dark text, so the labels
+    read at 4.5:1 or more whatever the tile's colour ("no data" where the value is missing,
+    never "null"); the tooltip says the same.
+    """
     x = alt.X("col:O", axis=None)
     y = alt.Y("row:O", axis=None)
-    tooltip = [alt.Tooltip("region:N"), alt.Tooltip(f"{value}:Q", format=value_format)]
-    rect = alt.Chart(data).mark_rect(stroke="white", strokeWidth=2, cornerRadius=3).encode(
-        x=x, y=y, color=alt.Color(f"{value}:Q", scale=scale, title=value_title or value),
+    shown = base.transform_calculate(
+        _shown=f"isValid(datum[{value!r}]) ? format(datum[{value!r}], {value_format!r}) "
+               ": 'no data'")
+    tooltip = tooltip or [alt.Tooltip(f"{name}:N", title="Region"),
+                          alt.Tooltip("_shown:N", title=value_title or value)]
+    rect = shown.mark_rect(stroke="white", strokeWidth=2, cornerRadius=3).encode(
+        x=x, y=y,
+        color=alt.condition(f"isValid(datum[{value!r}])",
+                            alt.Color(f"{value}:Q", scale=scale, title=value_title or value,
+                                      legend=alt.Legend() if legend else None),
+                            alt.value("#FFFFFF")),
         tooltip=tooltip,
     )
-    label = alt.Chart(data).mark_text(baseline="bottom", dy=-1, fontSize=11,
-                                      fontWeight="bold").encode(x=x, y=y, text="abbreviation:N",
-                                                                color=ink)
-    number = alt.Chart(data).mark_text(baseline="top", dy=2, fontSize=10).encode(
-        x=x, y=y, text=alt.Text(f"{value}:Q", format=value_format), color=ink
-    )
-    return alt.layer(rect, label, number).properties(
-        title=_title(title, subtitle), description=description, width=240, height=330
-    )
+    plate = shown.mark_rect(color="white", cornerRadius=2, width=44, height=30,
+                            stroke="#767676", strokeWidth=0.5).encode(x=x, y=y, tooltip=tooltip)
+    label = shown.mark_text(baseline="bottom", dy=-1, fontSize=11, fontWeight="bold",
+                            color=TEXT).encode(x=x, y=y, text="abbreviation:N")
+    number = shown.mark_text(baseline="top", dy=2, fontSize=10, color=TEXT).encode(
+        x=x, y=y, text="_shown:N")
+    return [rect, plate, label, number]
+
+
+def text_colour(colour: str, background: str = "#FFFFFF", ratio: float = 4.5) -> str:
+    """``colour`` darkened in steps until text in it reads at ``ratio`` on ``background``.
+
+    >>> text_colour("#0072B2"), text_colour("#D55E00")
+    ('#0072B2', '#BC5200')
+    """
+    value = colour.lstrip("#")
+    rgb = [int(value[i:i + 2], 16) for i in (0, 2, 4)]
+    out = colour
+    while contrast_ratio(out, background) < ratio and any(rgb):
+        rgb = [int(c * 0.94) for c in rgb]
+        out = "#" + "".join(f"{c:02X}" for c in rgb)
+    return out
 
 
 def table(chart: alt.TopLevelMixin) -> pd.DataFrame:

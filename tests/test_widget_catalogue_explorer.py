@@ -6,7 +6,7 @@ import pytest
 from widget_helpers import drive, options
 
 import course
-from course.errors import DatasetError
+from course.errors import CourseError, DatasetError
 from widgets import CatalogueExplorer
 
 
@@ -53,3 +53,12 @@ def test_region_changes_never_rebuild_the_chart():
         assert sorted(r["gva_per_hour"] for r in rows) == sorted(want["gva_per_hour"])
 
     assert len(drive(ex, [(ex.region, options)], expected, n=50, check=check, spec_every=5)) == 1
+
+
+def test_a_region_name_means_its_code_and_an_unknown_region_is_refused():
+    from widgets import CatalogueExplorer
+
+    assert CatalogueExplorer(region="London").region.value == "TLI"
+    with pytest.raises(CourseError) as err:
+        CatalogueExplorer(region="Atlantis")
+    assert "no ITL1 region 'Atlantis'" in str(err.value) and "region=" in str(err.value)

@@ -114,7 +114,7 @@ def test_table_view_and_alt_text(w):
         assert table.count("<tr><td>") == 11
         assert "Labour-market outcomes index, 2021 (11 GB regions)" in table
     spec = w.spec()
-    assert "Northern Ireland in grey" in spec["description"]
+    assert "Northern Ireland marked 'no data'" in spec["description"]
     assert spec["title"]["text"].startswith("Which regions do best")
     assert all(len(v) < 5000 for v in spec["datasets"].values())
 
@@ -151,3 +151,12 @@ def test_control_changes_never_rebuild_the_chart(w):
         w.year.value, w.labour.value = 2021, "employment"
         for k in keys:
             w.use[k].value, w.weight[k].value = True, 1.0
+
+
+def test_a_string_year_is_accepted_and_explained_when_wrong():
+    from widgets import GoodJobsIndex
+
+    assert GoodJobsIndex(year="2021").year.value == 2021
+    with pytest.raises(CourseError) as err:
+        GoodJobsIndex(year="2030")
+    assert "Valid options (closest first): 2021" in str(err.value)

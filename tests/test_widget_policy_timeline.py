@@ -152,3 +152,15 @@ def test_control_changes_never_rebuild_the_chart(w):
         w.kinds.value, w.span.value = ("institution", "fund or programme"), (1998, 2025)
         w.year.value, w.level.value, w.rank_span.value = 2012, "ITL1", (2004, 2019)
         w.highlight.value = "TLM"
+
+
+def test_a_reversed_span_and_an_unknown_area_get_friendly_errors():
+    with pytest.raises(CourseError) as err:
+        PolicyTimeline(span=(2025, 1998))
+    text = str(err.value)
+    assert "runs backwards" in text and "span=(1998, 2025)" in text
+    with pytest.raises(CourseError, match="rank_span=\\(2004, 2019\\)"):
+        PolicyTimeline(rank_span=(2019, 2004))
+    with pytest.raises(CourseError, match="Greater Manchester|North West"):
+        PolicyTimeline(highlight="Manchester")
+    assert PolicyTimeline(highlight="Scotland").highlight.value == "TLM"

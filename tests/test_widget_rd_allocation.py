@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 import vl_convert as vlc
 from altair.utils._importers import vl_version_for_vl_convert
@@ -102,3 +103,23 @@ def test_control_changes_never_rebuild_the_chart(w):
         assert len(drive(w, moves, expected, check=check)) == 3
     finally:
         w.scenario.value, w.rate.value, w.view.value = "growth", 40, "share"
+
+
+def test_the_widget_and_measures_grow_agree_on_per_cent():
+    """The slider is in per cent; measures.grow takes a fraction or percent=, and refuses 40 as
+    a fraction (it would multiply by 41)."""
+    rd = pd.Series({"TLI": 50.0, "TLC": 30.0, "TLD": 20.0})
+    assert measures.grow(rd, ["TLC"], percent=40).tolist() == measures.grow(rd, ["TLC"], 0.4).tolist()
+    with pytest.raises(CourseError) as err:
+        measures.grow(rd, ["TLC"], 40)
+    text = str(err.value)
+    assert "multiply" in text and "41" in text and "percent=40" in text and "0.4" in text
+    assert measures.grow(rd, ["TLC"], percent=150)["TLC"] == pytest.approx(75.0)
+    with pytest.raises(CourseError, match="not both"):
+        measures.grow(rd, ["TLC"], 0.4, percent=40)
+    assert measures.reallocate(rd, ["TLC"], percent=40).tolist() == pytest.approx(
+        measures.reallocate(rd, ["TLC"], rate=0.4).tolist())
+    with pytest.raises(CourseError, match="percent=40"):
+        measures.reallocate(rd, ["TLC"], rate=40)
+    with pytest.raises(CourseError, match="per cent"):
+        RDAllocationExplorer(rate=0.4)

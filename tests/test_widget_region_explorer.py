@@ -119,3 +119,79 @@ def test_control_changes_never_rebuild_the_chart(explorer):
     finally:
         explorer.measure.value, explorer.level.value, explorer.year.value = "index", "ITL1", 2021
         explorer.highlight.value = "TLI"
+
+
+# -- helper errors (issue 15) and the widget as an ipywidget ---------------------------------------
+
+
+def test_an_area_name_means_its_code_and_an_unknown_area_is_refused():
+    """RegionExplorer(highlight="London") used to show the East silently."""
+    assert RegionExplorer(highlight="London").highlight.value == "TLI"
+    assert RegionExplorer(highlight="north east").highlight.value == "TLC"
+    with pytest.raises(CourseError) as err:
+        RegionExplorer(highlight="Londn")
+    text = str(err.value)
+    assert "no area 'Londn'" in text and "London (TLI)" in text and "highlight=" in text
+    with pytest.raises(CourseError, match="TLI"):
+        RegionExplorer(level="ITL2", highlight="TLI")  # an ITL1 code at ITL2 is not shown
+
+
+def test_a_string_year_is_accepted_and_a_wrong_year_names_the_nearest():
+    assert RegionExplorer(year="2019").year.value == 2019
+    with pytest.raises(CourseError) as err:
+        RegionExplorer(year=2030)
+    assert "Valid options (closest first): 2021, 2020, 2019" in str(err.value)
+    with pytest.raises(CourseError, match="whole number"):
+        RegionExplorer(year="last year")
+
+
+def test_the_widget_is_a_real_ipywidget_whose_state_and_alt_text_follow_the_controls():
+    import ipywidgets as ipw
+
+    ex = RegionExplorer(year=2021, highlight="TLI")
+    assert isinstance(ex, ipw.VBox) and ex.chart in ex.children
+    seen = []
+    ex.observe(lambda change: seen.append(change["new"]), names="state")
+    assert "London (TLI)" in ex.alt_text and "Year: 2021" in ex.alt_text
+    ex.highlight.value = "TLC"
+    ex.year.value = 2010
+    assert [s["focus"] for s in seen] == ["TLC", "TLC"] and seen[-1]["year"] == 2010
+    assert "North East (TLC)" in ex.alt_text and "Year: 2010" in ex.alt_text
+    assert "London" not in ex.alt_text
+    # nested in another layout, it still shows (a widget, not a wrapper around one)
+    box = ipw.HBox([ex])
+    assert box.children[0] is ex
+    bundle = ex._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert "North East (TLC)" in bundle["text/plain"]
+
+
+def test_a_widget_written_for_the_earlier_base_still_works():
+    """The earlier contract (set ``self.widget`` to a layout, never call the base's __init__)
+    is what a widget written before the base became a VBox does; it must keep working."""
+    import altair as alt
+    import ipywidgets as ipw
+    import pandas as pd
+
+    from widgets._base import ChartWidget
+
+    class Legacy(ChartWidget):
+        def __init__(self):
+            self.pick = ipw.Dropdown(options=[("A", "a"), ("B", "b")], value="a",
+                                     description="Pick")
+            chart = alt.Chart(pd.DataFrame({"k": ["a", "b"], "v": [1.0, 2.0]})).mark_bar().encode(
+                x="v:Q", y="k:N").transform_filter("datum.k == pick").add_params(*self._params())
+            self._build_chart(chart)
+            self.pick.observe(self._refresh, names="value")
+            self.widget = ipw.VBox([self.pick, self.chart])
+
+        def _param_values(self):
+            return {"pick": self.pick.value}
+
+    w = Legacy()
+    assert isinstance(w, ipw.VBox) and w.widget is w
+    assert w.children[0] is w.pick and w.chart in w.children
+    w.pick.value = "b"
+    assert w.state == {"pick": "b"} and w.chart.params.pick == "b"
+    assert "Pick: B" in w.alt_text
+    assert "application/vnd.jupyter.widget-view+json" in w._repr_mimebundle_()

@@ -42,8 +42,7 @@ class CatalogueExplorer(ChartWidget):
         regions = self._gva[self._gva["itl_level"] == "ITL1"].drop_duplicates("itl_code")
         region_options = [(f"{r} ({c})", c) for r, c in
                           zip(regions["region"], regions["itl_code"], strict=True)]
-        if region not in set(regions["itl_code"]):
-            region = region_options[0][1]
+        region = self._area(region, region_options, arg="region", what="ITL1 region")
 
         titles = dict(zip(self.catalogue["name"], self.catalogue["title"], strict=True))
         # Every dataset's description and first rows are prepared once (about 0.2 s), so a
@@ -62,7 +61,7 @@ class CatalogueExplorer(ChartWidget):
         self.dataset.observe(self._show_dataset, names="value")
         self.region.observe(self._refresh, names="value")
         self._show_dataset()
-        self.widget = ipw.VBox([
+        super().__init__([
             self.dataset, self.about, self.preview,
             ipw.HTML("<h4>A first chart: GVA per hour worked, one region against the UK</h4>"),
             self.region, self.chart,
@@ -109,6 +108,10 @@ class CatalogueExplorer(ChartWidget):
     def figure(self) -> dict:
         """The chart with the current choice of region (the same as :meth:`spec`)."""
         return self.spec()
+
+    def _describe(self) -> str:
+        return (f"The chart shows GVA per hour worked in {self._region_name()} "
+                f"({self.region.value}) and the UK, 2004 to 2021.")
 
     def _param_values(self) -> dict:
         return {"region": self.region.value, "region_name": self._region_name()}

@@ -32,7 +32,7 @@ import pandas as pd
 
 from course import charts, measures
 from course import data as course_data
-from course.charts import DIVERGING, HIGHLIGHT, PALETTE
+from course.charts import DIVERGING, HIGHLIGHT, MUTED, PALETTE
 from widgets._base import ChartWidget, quietly
 
 __all__ = ["ClusterExplorer", "GEOGRAPHIES", "LQTables", "SECTION_LABELS"]
@@ -160,7 +160,7 @@ class ClusterExplorer(ChartWidget):
         self._years = self.tables.years["ITL1"]
         self._ca_year = self.tables.years["CA"][0]
         if geography != "CA":
-            self._check("year", year, self._years, arg="year")
+            year = self._year("year", year, [int(y) for y in self._years], arg="year")
         self._records: dict[tuple[str, int], list[dict]] = {}
         self._pivots: dict[tuple[str, int], tuple[pd.DataFrame, pd.DataFrame]] = {}
 
@@ -183,14 +183,13 @@ class ClusterExplorer(ChartWidget):
                                       style={"description_width": "initial"})
         self.size_unit = ipw.Label(value=unit)
         self.area = ipw.Dropdown(description="Area", options=self._area_options(geography))
-        codes = [v for _, v in self.area.options]
         if area is not None:
-            self._check("area", area, codes, arg="area")
+            area = self._area(area, list(self.area.options), arg="area")
         self.area.value = area if area is not None else self._default_area(geography)
         self.year.disabled = geography == "CA"
         self._table_view()
         self.note = ipw.HTML()
-        self.listing = ipw.HTML(layout=ipw.Layout(width="300px"))
+        self.listing = ipw.HTML()
 
         self._build_chart(self._chart())
         self._current = None
@@ -202,11 +201,11 @@ class ClusterExplorer(ChartWidget):
         for control in (self.lq_min, self.size_min, self.area):
             control.observe(self._refresh, names="value")
 
-        self.widget = ipw.VBox([
+        super().__init__([
             self.geography,
             ipw.HBox([self.year, self.area]),
             ipw.HBox([self.lq_min, self.size_min, self.size_unit]),
-            ipw.HBox([self.chart, self.listing]),
+            self.chart, self.listing,
             self.note, self.show_table, self.numbers,
         ])
 
@@ -254,7 +253,11 @@ class ClusterExplorer(ChartWidget):
         tooltip = [alt.Tooltip("name:N", title="Area"), alt.Tooltip("label:N", title="Industry"),
                    alt.Tooltip("lq:Q", format=".2f", title="LQ"),
                    alt.Tooltip("size:Q", format=",.0f", title="Size")]
-        cells = base.mark_rect().encode(
+        # Each cell is outlined in grey so the grid reads at 3:1 even where the diverging colour
+        # is near white (an LQ near 1). aria=False: 800+ cells each with its own ARIA label made
+        # every repaint slow, and a screen reader cannot use them one by one; the chart's alt
+        # text and "Show numbers as a table" give the same numbers.
+        cells = base.mark_rect(stroke=MUTED, strokeWidth=0.5, aria=False).encode(
             x=x, y=y, tooltip=tooltip,
             color=alt.Color("shown:Q", title="LQ (log scale)", scale=alt.Scale(
                 type="log", domain=[0.25, 4], domainMid=1, scheme=DIVERGING, clamp=True,
@@ -263,8 +266,10 @@ class ClusterExplorer(ChartWidget):
         outline = base.transform_filter("datum.candidate").mark_rect(
             fill=None, stroke="#000000", strokeWidth=2
         ).encode(x=x, y=y, tooltip=tooltip)
-        marker = base.transform_filter("datum.candidate").mark_text(
-            text="●", fontSize=9, color="#000000"
+        # a white dot ringed in black reads on every cell colour, dark or light
+        marker = base.transform_filter("datum.candidate").mark_point(
+            shape="circle", filled=True, fill="white", stroke="#000000", strokeWidth=1, size=22,
+            opacity=1,
         ).encode(x=x, y=y)
         focus_rule = base.transform_filter("datum.area == focus").mark_rect(
             fill=None, stroke=HIGHLIGHT, strokeWidth=1, strokeDash=[3, 2]
@@ -275,7 +280,7 @@ class ClusterExplorer(ChartWidget):
                 "'Location quotients; outlined: LQ above ' + format(lq_min, '.2f') + "
                 "' and size at least ' + format(size_min, ',') + ' ' + unit"), anchor="start"),
         )
-        bars_base = base.transform_filter("datum.area == focus")
+        bars_base = charts.label_position(base.transform_filter("datum.area == focus"), "lq")
         bar_y = alt.Y("label:N", sort=alt.EncodingSortField("lq", order="descending"), title=None,
                       axis=alt.Axis(labelLimit=190))
         bars = bars_base.mark_bar().encode(
@@ -284,16 +289,17 @@ class ClusterExplorer(ChartWidget):
             color=alt.condition("datum.candidate", alt.value(HIGHLIGHT), alt.value(PALETTE[0])),
             tooltip=tooltip,
         )
-        values = bars_base.mark_text(align="left", dx=3, fontSize=10).encode(
-            x="lq:Q", y=bar_y, text=alt.Text("lq:Q", format=".2f"))
-        one = alt.Chart(pd.DataFrame({"one": [1.0]})).mark_rule(color="#222222").encode(x="one:Q")
+        values = charts.value_labels(bars_base, "lq", "label", x=alt.X("lq:Q"), y=bar_y,
+                                     value_format=".2f", size=10)
+        one = alt.Chart(pd.DataFrame({"one": [1.0]})).mark_rule(color=charts.TEXT).encode(x="one:Q")
         threshold = alt.Chart(pd.DataFrame({"t": [0]})).transform_calculate(t="lq_min").mark_rule(
             color=HIGHLIGHT, strokeDash=[4, 3]).encode(x="t:Q")
         bar_chart = alt.layer(bars, values, one, threshold).properties(
             width=220, height=alt.Step(13),
             title=alt.Title(alt.expr("focus_name + ': LQ by industry'"), anchor="start"),
         )
-        chart = alt.hconcat(heatmap, bar_chart).add_params(*self._params())
+        # one above the other, so the widget fits a laptop's notebook (charts.MAX_WIDTH)
+        chart = alt.vconcat(heatmap, bar_chart).add_params(*self._params())
         return chart.properties(
             # Empty here; _swap_data puts the rows into the built spec. Altair would otherwise
             # deep-copy and validate all 820 rows at .properties() and again at to_dict (0.2 s).

@@ -25,8 +25,8 @@ import ipywidgets as ipw
 import numpy as np
 import pandas as pd
 
+from course import charts, measures
 from course import data as course_data
-from course import measures
 from course.charts import HIGHLIGHT, PALETTE
 from widgets._base import ChartWidget
 
@@ -141,7 +141,7 @@ class CompetitionDesigner(ChartWidget):
                         self.seed):
             control.observe(self._on_change, names="value")
 
-        self.widget = ipw.VBox([
+        super().__init__([
             self.label,
             ipw.HBox([ipw.VBox([ipw.HTML("<b>Scoring weights</b>"), self.w_need,
                                 self.w_capacity, self.w_potential]),
@@ -193,7 +193,7 @@ class CompetitionDesigner(ChartWidget):
             y="value:Q", text=alt.Text("value:Q", format=".0%"),
         )
         half = alt.Chart(pd.DataFrame({"y": [0.5]})).mark_rule(
-            color="#222222", strokeDash=[4, 3]).encode(y="y:Q")
+            color=charts.TEXT, strokeDash=[4, 3]).encode(y="y:Q")
         funnel_chart = alt.layer(bars, labels, half).properties(
             width=420, height=240,
             title=alt.Title(alt.expr(
@@ -214,7 +214,7 @@ class CompetitionDesigner(ChartWidget):
                                                              title="GVA per hour (£)")],
         )
         median = alt.Chart(pd.DataFrame({"m": [self.median]})).mark_rule(
-            color="#222222", strokeDash=[4, 3]).encode(x="m:Q")
+            color=charts.TEXT, strokeDash=[4, 3]).encode(x="m:Q")
         median_text = alt.Chart(pd.DataFrame({"m": [self.median], "t": ["ITL3 median"]})) \
             .mark_text(align="left", dx=3, dy=-4, fontSize=10, baseline="bottom").encode(
             x="m:Q", text="t:N", y=alt.value(0))

@@ -25,8 +25,8 @@ import altair as alt
 import ipywidgets as ipw
 import pandas as pd
 
+from course import charts, measures
 from course import data as course_data
-from course import measures
 from course.charts import HIGHLIGHT, MUTED, PALETTE
 from widgets._base import ChartWidget
 
@@ -151,7 +151,7 @@ class CityRegionDashboard(ChartWidget):
         self._update_text()
         for control in (self.city_region, self.lq_year, self.top):
             control.observe(self._refresh, names="value")
-        self.widget = ipw.VBox([
+        super().__init__([
             ipw.HBox([self.city_region, self.lq_year, self.top]), self.chart, self.summary,
             self.show_table, self.numbers,
         ])
@@ -167,7 +167,7 @@ class CityRegionDashboard(ChartWidget):
         lines = gap.mark_line(point=alt.OverlayMarkDef(size=20)).encode(
             x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0, labelOverlap=True)),
             y=alt.Y("gap:Q", title="% above (+) or below (-) the comparator"),
-            color=alt.Color("comparator:N", title="Gap to",
+            color=alt.Color("comparator:N", title="Gap to", legend=alt.Legend(orient="top"),
                             scale=alt.Scale(domain=["UK", "London"],
                                             range=[PALETTE[0], HIGHLIGHT])),
             tooltip=[alt.Tooltip("year:O"), alt.Tooltip("comparator:N"),
@@ -175,9 +175,9 @@ class CityRegionDashboard(ChartWidget):
                      alt.Tooltip("gva_per_hour:Q", format=".1f", title="£ per hour")],
         )
         zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(
-            color="#222222", strokeDash=[4, 3]).encode(y="y:Q")
+            color=charts.TEXT, strokeDash=[4, 3]).encode(y="y:Q")
         gap_chart = alt.layer(zero, lines).properties(
-            width=360, height=220,
+            width=480, height=220,
             title=alt.Title(alt.expr("focus_name + ': GVA per hour gap to the UK and London, %'"),
                             subtitle="ITL2, current prices, ONS June 2023 edition",
                             anchor="start"))
@@ -194,7 +194,7 @@ class CityRegionDashboard(ChartWidget):
             tooltip=[alt.Tooltip("industry:N"), alt.Tooltip("lq:Q", format=".2f")],
         )
         one = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(
-            color="#222222", strokeDash=[4, 3]).encode(x="x:Q")
+            color=charts.TEXT, strokeDash=[4, 3]).encode(x="x:Q")
         lq_chart = alt.layer(bars, one).properties(
             width=300, height=alt.Step(16),
             title=alt.Title(alt.expr("'Most over-represented industries (GVA), ' + lq_year"),
@@ -204,7 +204,7 @@ class CityRegionDashboard(ChartWidget):
         labour = alt.Chart(alt.Data(name="labour")).transform_filter("datum.code == focus")
         labour_chart = labour.mark_bar().encode(
             x=alt.X("value:Q", title="%", scale=alt.Scale(domain=[0, 100])),
-            y=alt.Y("area:N", title=None, sort="descending"),
+            y=alt.Y("area:N", title=None, sort="descending", axis=alt.Axis(labelLimit=300)),
             row=alt.Row("indicator:N", title=None, header=alt.Header(labelAngle=0,
                                                                      labelAlign="left")),
             color=alt.condition("datum.area == 'England'", alt.value(MUTED),
@@ -228,8 +228,9 @@ class CityRegionDashboard(ChartWidget):
             subtitle=f"BERD {BERD_YEAR} ({BERD_RELEASE} release) / GVA {BERD_YEAR}, derived",
             anchor="start"))
 
+        # one column, so the dashboard fits a laptop's notebook (charts.MAX_WIDTH)
         return alt.vconcat(
-            alt.hconcat(gap_chart, lq_chart), alt.hconcat(labour_chart, rd_chart)
+            gap_chart, lq_chart, labour_chart, rd_chart
         ).add_params(*self._params()).resolve_scale(color="independent").properties(
             datasets={key: [] for key in self.data},  # filled in the built spec
             title=alt.Title("City-region evidence dashboard",

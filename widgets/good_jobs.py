@@ -24,9 +24,9 @@ import altair as alt
 import ipywidgets as ipw
 import pandas as pd
 
+from course import charts, measures
 from course import data as course_data
-from course import measures
-from course.charts import MUTED, PALETTE
+from course.charts import PALETTE
 from widgets._base import ChartWidget
 
 __all__ = ["GoodJobsIndex", "INDICATORS", "GB_REGIONS", "build_indicators", "complete_years"]
@@ -106,7 +106,7 @@ class GoodJobsIndex(ChartWidget):
                        ("employment_inactivity", "median_pay", "gdhi", "gva_per_hour")}
         self.tiles = course_data.load("itl1_tiles")
         self.years = complete_years(self.frames)
-        self._check("year", year, self.years)
+        year = self._year("year", year, [int(y) for y in self.years], arg="year")
         self._check("labour", labour, ["employment", "inactivity"])
         weights = dict({"labour": 1.0, "pay": 1.0, "gdhi": 1.0, "gva": 1.0}, **(weights or {}))
         for key in weights:
@@ -136,7 +136,7 @@ class GoodJobsIndex(ChartWidget):
                         *[c for k in _WEIGHTED for c in (self.use[k], self.weight[k])]):
             control.observe(self._refresh, names="value")
         rows = [ipw.HBox([self.use[k], self.weight[k]]) for k in _WEIGHTED]
-        self.widget = ipw.VBox([ipw.HBox([self.year, self.labour]), *rows, self.chart,
+        super().__init__([ipw.HBox([self.year, self.labour]), *rows, self.chart,
                                 ipw.HBox([self.show_table]), self.summary, self.numbers])
 
     # -- data, computed once with course.measures -----------------------------------------------------
@@ -187,47 +187,36 @@ class GoodJobsIndex(ChartWidget):
             .transform_calculate(index=formula).transform_filter("isValid(datum.index)")
         ranked = base.transform_window(rank="rank()", sort=[alt.SortField("index", "descending")]) \
             .transform_calculate(label="datum.rank + '. ' + datum.region")
-        y = alt.Y("label:N", sort=alt.EncodingSortField("index", order="descending"), title=None,
-                  axis=alt.Axis(labelLimit=220))
-        x = alt.X("index:Q", title="Index (0 = average of the 11 regions; z-score units)")
-        bars = ranked.mark_bar().encode(
-            x=x, y=y,
-            color=alt.condition("datum.index >= 0", alt.value(PALETTE[1]), alt.value(PALETTE[0])),
-            tooltip=[alt.Tooltip("region:N"), alt.Tooltip("index:Q", format="+.2f"),
-                     alt.Tooltip("employment_rate:Q", title="Employment rate (%)"),
-                     alt.Tooltip("median_weekly_pay:Q", title="Median weekly pay (£)"),
-                     alt.Tooltip("gdhi_per_head:Q", title="GDHI per head (£)"),
-                     alt.Tooltip("gva_per_hour:Q", title="GVA per hour (£)")],
-        )
-        text = alt.Text("index:Q", format="+.2f")
-        above = ranked.transform_filter("datum.index >= 0").mark_text(
-            align="left", dx=3, fontSize=11).encode(x=x, y=y, text=text)
-        below = ranked.transform_filter("datum.index < 0").mark_text(
-            align="right", dx=-3, fontSize=11).encode(x=x, y=y, text=text)
-        zero = alt.Chart(pd.DataFrame({"z": [0.0]})).mark_rule(color="#222222").encode(x="z:Q")
-        bar_chart = alt.layer(bars, above, below, zero).properties(
+        tooltip = [alt.Tooltip("region:N"), alt.Tooltip("index:Q", format="+.2f"),
+                   alt.Tooltip("employment_rate:Q", title="Employment rate (%)"),
+                   alt.Tooltip("median_weekly_pay:Q", title="Median weekly pay (£)"),
+                   alt.Tooltip("gdhi_per_head:Q", title="GDHI per head (£)"),
+                   alt.Tooltip("gva_per_hour:Q", title="GVA per hour (£)")]
+        layers = charts.bar_layers(
+            ranked, "index", "label", value_format="+.2f", sort="descending",
+            value_title="Index (0 = average of the 11 regions; z-score units)",
+            colour=alt.condition("datum.index >= 0", alt.value(PALETTE[1]), alt.value(PALETTE[0])),
+            tooltip=tooltip, label_limit=180)
+        zero = alt.Chart(pd.DataFrame({"z": [0.0]})).mark_rule(color=charts.TEXT).encode(x="z:Q")
+        bar_chart = alt.layer(*layers, zero).properties(
             width=300, height=alt.Step(18),
             title=alt.Title(alt.expr("'Labour-market outcomes index, ' + year + ', ranked'"),
                             anchor="start"),
         )
 
-        tiles = self.tiles[["itl_code", "abbreviation", "row", "col"]]
-        tx, ty = alt.X("col:O", axis=None), alt.Y("row:O", axis=None)
-        grey = alt.Chart(tiles).mark_rect(color=MUTED, stroke="white", strokeWidth=2,
-                                          cornerRadius=3).encode(x=tx, y=ty)
+        tiles = self.tiles[["itl_code", "region", "abbreviation", "row", "col"]]
+        # Every tile is drawn first with "no data" (Northern Ireland keeps it); the year's
+        # regions, with their tile positions looked up, are drawn over it.
+        blank = charts.tile_layers(alt.Chart(tiles.assign(index=None)), "index",
+                                   value_format="+.2f", value_title="Index", legend=False,
+                                   scale=alt.Scale(scheme=charts.DIVERGING, domainMid=0))
         mapped = base.transform_lookup(
             lookup="itl_code", from_=alt.LookupData(tiles, "itl_code", ["row", "col", "abbreviation"]))
-        coloured = mapped.mark_rect(stroke="white", strokeWidth=2, cornerRadius=3).encode(
-            x=tx, y=ty,
-            color=alt.Color("index:Q", legend=None, scale=alt.Scale(scheme="blueorange", domainMid=0)),
-            tooltip=[alt.Tooltip("region:N"), alt.Tooltip("index:Q", format="+.2f")])
-        names = alt.Chart(tiles).mark_text(baseline="bottom", dy=-1, fontSize=11,
-                                           fontWeight="bold").encode(x=tx, y=ty, text="abbreviation:N")
-        numbers = mapped.mark_text(baseline="top", dy=2, fontSize=10).encode(
-            x=tx, y=ty, text=alt.Text("index:Q", format="+.2f"))
-        tile_map = alt.layer(grey, coloured, names, numbers).properties(
+        tile_map = alt.layer(*blank, *charts.tile_layers(
+            mapped, "index", value_format="+.2f", value_title="Index", legend=False,
+            scale=alt.Scale(scheme=charts.DIVERGING, domainMid=0))).properties(
             width=220, height=300,
-            title=alt.Title("On the map", subtitle="Northern Ireland (grey): no employment data "
+            title=alt.Title("On the map", subtitle="Northern Ireland: no employment data "
                             "before 2022", anchor="start"),
         )
         return alt.hconcat(bar_chart, tile_map).add_params(*self._params()).resolve_scale(
@@ -241,8 +230,8 @@ class GoodJobsIndex(ChartWidget):
                 anchor="start"),
             description=(
                 "Two linked charts of a labour-market outcomes index for the 11 regions of Great "
-                "Britain: ranked bars and a tile-grid map, with Northern Ireland in grey because "
-                "its employment data start in 2022. The index is a weighted mean of z-scores of "
+                "Britain: ranked bars and a tile-grid map, with Northern Ireland marked 'no data' "
+                "because its employment data start in 2022. The index is a weighted mean of z-scores of "
                 "the employment (or inactivity) rate, median weekly pay, household income per "
                 "head and GVA per hour; with equal weights in 2021 London ranks first and the "
                 "North East last. Use 'Show numbers as a table' to read the values."

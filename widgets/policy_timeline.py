@@ -23,8 +23,8 @@ import altair as alt
 import ipywidgets as ipw
 import pandas as pd
 
+from course import charts, measures
 from course import data as course_data
-from course import measures
 from course.charts import HIGHLIGHT, MUTED, PALETTE
 from widgets._base import ChartWidget, new_areas
 
@@ -137,10 +137,11 @@ class PolicyTimeline(ChartWidget):
         for kind in kinds:
             self._check("kind", kind, list(KINDS))
         self._check("level", level, list(LEVELS))
-        for y in rank_span:
-            self._check("rank year", y, rank_years)
-        for y in (*span, year):
-            self._check("year", y, list(range(first, AS_OF + 1)))
+        rank_span = self._span("comparison of ranks", rank_span, [int(y) for y in rank_years],
+                               arg="rank_span", year="rank year")
+        span = self._span("span of years", span, list(range(first, AS_OF + 1)), arg="span")
+        year = self._year("year", year, list(range(first, AS_OF + 1)), arg="year")
+        highlight = self._area(highlight, self._area_options(level), arg="highlight")
 
         self.kinds = ipw.SelectMultiple(options=list(KINDS), value=tuple(kinds), rows=len(KINDS),
                                         description="Kinds", style={"description_width": "initial"})
@@ -156,9 +157,8 @@ class PolicyTimeline(ChartWidget):
                                             max=int(rank_years[-1]), step=1,
                                             description="Compare ranks", continuous_update=True,
                                             style={"description_width": "initial"})
-        self.highlight = ipw.Dropdown(description="Highlight", options=self._area_options(level))
-        codes = self._codes(level)
-        self.highlight.value = highlight if highlight in codes else codes[0]
+        self.highlight = ipw.Dropdown(description="Highlight", options=self._area_options(level),
+                                      value=highlight)
         self._table_view()
         self.summary = ipw.HTML()
         self._build_chart(self._chart(), datasets={"items": self.items[_ITEMS],
@@ -167,7 +167,7 @@ class PolicyTimeline(ChartWidget):
         for control in (self.kinds, self.span, self.year, self.level, self.rank_span,
                         self.highlight):
             control.observe(self._on_change, names="value")
-        self.widget = ipw.VBox([
+        super().__init__([
             ipw.HBox([self.kinds, ipw.VBox([self.span, self.year])]),
             ipw.HBox([self.level, self.rank_span, self.highlight]),
             self.chart, ipw.HBox([self.show_table]), self.summary, self.numbers,
@@ -192,7 +192,8 @@ class PolicyTimeline(ChartWidget):
                 "rank_to": int(self.rank_span.value[1]), "focus_area": self.highlight.value}
 
     def _chart(self) -> alt.VConcatChart:
-        colour = alt.Color("kind:N", title="Kind", scale=alt.Scale(domain=list(KINDS),
+        colour = alt.Color("kind:N", title="Kind", legend=alt.Legend(orient="bottom", columns=3),
+                           scale=alt.Scale(domain=list(KINDS),
                                                                   range=[PALETTE[i] for i in (0, 1, 2, 3, 7)]))
 
         base = alt.Chart(alt.Data(name="items")).transform_filter(
@@ -203,16 +204,19 @@ class PolicyTimeline(ChartWidget):
             running="datum.measured && datum.start <= focus_year && datum.end_drawn >= focus_year",
         )
         y = alt.Y("label:N", sort=alt.EncodingSortField("order"), title=None,
-                  axis=alt.Axis(labelLimit=360, labelFontSize=10))
+                  axis=alt.Axis(labelLimit=300, labelFontSize=10))
         x = alt.X("x0:Q", title="Year", axis=alt.Axis(format="d", tickMinStep=1),
                   scale=alt.Scale(zero=False, nice=False,
                                   domain=alt.ExprRef("[from_year, to_year + 1]")))
         tooltip = [alt.Tooltip("label:N", title="Event"), alt.Tooltip("kind:N", title="Kind"),
                    alt.Tooltip("status:N", title="Status"),
                    alt.Tooltip("lifespan:N", title="Lifespan")]
-        bars = base.transform_filter("datum.measured").mark_bar(height=8, cornerRadius=2).encode(
-            x=x, x2="x1:Q", y=y, color=colour,
-            opacity=alt.condition("datum.running", alt.value(1.0), alt.value(0.35)),
+        # Not running in the focus year: an outline in the kind's colour with a white fill,
+        # not a faded bar (faded colours fell to 1.3-1.7:1 against white; an outline keeps 3:1)
+        bars = base.transform_filter("datum.measured").mark_bar(
+            height=8, cornerRadius=2, strokeWidth=1.5).encode(
+            x=x, x2="x1:Q", y=y, stroke=colour,
+            fill=alt.condition("datum.running", colour, alt.value("white")),
             tooltip=tooltip,
         )
         dots = base.transform_filter("!datum.measured").mark_point(
@@ -221,9 +225,9 @@ class PolicyTimeline(ChartWidget):
         focus_rule = alt.Chart(pd.DataFrame({"z": [0]})).transform_calculate(
             fy="focus_year + 0.5").mark_rule(color="#222222", strokeDash=[3, 3]).encode(x="fy:Q")
         timeline = alt.layer(bars, dots, focus_rule).properties(
-            width=460, height=alt.Step(11),
+            width=420, height=alt.Step(11),
             title=alt.Title(alt.expr("'Timeline, ' + from_year + '–' + to_year + "
-                                     "': bars run start to end; faded = not running in ' + focus_year"),
+                                     "': bars run start to end; outlined = not running in ' + focus_year"),
                             subtitle="A diamond marks an end year not found in the sources.",
                             anchor="start"),
         )
@@ -236,12 +240,13 @@ class PolicyTimeline(ChartWidget):
             x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0, labelOverlap=True)),
             y=alt.Y("sum(running):Q", title="Bodies and funds running"),
             color=colour,
-            opacity=alt.condition("datum.year == focus_year", alt.value(1.0), alt.value(0.7)),
+            strokeWidth=alt.condition("datum.year == focus_year", alt.value(2), alt.value(0)),
+            stroke=alt.value(charts.TEXT),
             tooltip=[alt.Tooltip("year:O"), alt.Tooltip("kind:N"),
                      alt.Tooltip("running:Q", title="Running")],
         )
         overlap_chart = area.properties(
-            width=300, height=220,
+            width=420, height=200,
             title=alt.Title(alt.expr("'Running at once (known spans only), ' + from_year + '–' "
                                      "+ to_year"), anchor="start"),
         )
@@ -252,7 +257,7 @@ class PolicyTimeline(ChartWidget):
         by = alt.Y("rank:Q", title="Rank (1 = most productive)",
                    scale=alt.Scale(reverse=True, zero=False, nice=False))
         others = ranks.transform_filter("datum.code != focus_area").mark_line(
-            color=MUTED, strokeWidth=1, opacity=0.7).encode(x=bx, y=by, detail="code:N")
+            color=MUTED, strokeWidth=1).encode(x=bx, y=by, detail="code:N")
         chosen = ranks.transform_filter("datum.code == focus_area")
         focus_line = chosen.mark_line(color=HIGHLIGHT, strokeWidth=3,
                                       point=alt.OverlayMarkDef(color=HIGHLIGHT)).encode(
@@ -261,13 +266,16 @@ class PolicyTimeline(ChartWidget):
         end_labels = ranks.transform_filter("datum.year == rank_to && datum.level == 'ITL1'") \
             .mark_text(align="left", dx=4, fontSize=10).encode(x=bx, y=by, text="name:N")
         bump = alt.layer(others, focus_line, end_labels).properties(
-            width=300, height=260,
+            width=420, height=260,
             title=alt.Title(alt.expr("level + ' productivity ranks, ' + rank_from + '–' + rank_to"),
                             subtitle="GVA per hour worked, current prices; 1 = highest",
                             anchor="start"),
         )
 
-        return alt.vconcat(timeline, alt.hconcat(overlap_chart, bump)).add_params(
+        # One column: in a column Vega-Lite lines every row's left axis up with the timeline's
+        # wide event labels, so the overlap and rank charts side by side would not fit a
+        # laptop's notebook (charts.MAX_WIDTH).
+        return alt.vconcat(timeline, overlap_chart, bump).add_params(
             *self._params()
         ).resolve_scale(color="shared").properties(
             datasets={"items": [], "overlap": [], "ranks": []},  # rows go into the built spec

@@ -58,9 +58,9 @@ def prepare(rd: pd.DataFrame, population: pd.DataFrame, year: int = 2022):
     for scenario in SCENARIOS:
         for rate in RATES:
             if scenario == "growth":
-                new = measures.grow(base, outside, rate / 100)
+                new = measures.grow(base, outside, percent=rate)
             else:
-                new = measures.reallocate(base, outside, rate=rate / 100)
+                new = measures.reallocate(base, outside, percent=rate)
             share = measures.share_of_total(new) * 100
             head = measures.per_head(new, pop)
             frames.append(pd.DataFrame({
@@ -105,7 +105,9 @@ class RDAllocationExplorer(ChartWidget):
         self.rows, self.table = prepare(rd, population)
         self._lookup = self.table.set_index(["scenario", "rate"])
         self._check("scenario", scenario, list(SCENARIOS), arg="scenario")
-        self._check("rate", rate, list(RATES), arg="rate")
+        self._check("rate", rate, list(RATES), arg="rate",
+                    fix="The rate is in per cent (40 for +40%, as measures.grow(..., percent=40)), "
+                        "in steps of 5 from 0 to 100.")
         self._check("view", view, list(VIEWS), arg="view")
         self.scenario = ipw.ToggleButtons(options=[(v, k) for k, v in SCENARIOS.items()],
                                           value=scenario, description="Scenario")
@@ -121,7 +123,7 @@ class RDAllocationExplorer(ChartWidget):
         self._update_text()
         for control in (self.scenario, self.rate, self.view):
             control.observe(self._refresh, names="value")
-        self.widget = ipw.VBox([self.scenario, ipw.HBox([self.rate, self.view]), self.chart,
+        super().__init__([self.scenario, ipw.HBox([self.rate, self.view]), self.chart,
                                 self.show_table, self.text, self.numbers])
 
     def _param_values(self) -> dict:

@@ -14,8 +14,8 @@ import altair as alt
 import ipywidgets as ipw
 import pandas as pd
 
+from course import charts, measures
 from course import data as course_data
-from course import measures
 from course.charts import DIVERGING, HIGHLIGHT, MUTED, PALETTE
 from widgets._base import ChartWidget, new_areas
 
@@ -86,7 +86,8 @@ class RegionExplorer(ChartWidget):
         years = sorted(self.data["year"].unique())
         self._check("measure", measure, list(MEASURES), arg="measure")
         self._check("level", level, list(LEVELS), arg="level")
-        self._check("year", year, years, arg="year")
+        year = self._year("year", year, [int(y) for y in years], arg="year")
+        highlight = self._area(highlight, self._area_options(level), arg="highlight")
 
         self.measure = ipw.Dropdown(
             options=[(v[0], k) for k, v in MEASURES.items()], value=measure,
@@ -100,10 +101,8 @@ class RegionExplorer(ChartWidget):
             value=int(year), min=int(years[0]), max=int(years[-1]), step=1,
             description="Year", continuous_update=True,
         )
-        self.highlight = ipw.Dropdown(description="Highlight", options=self._area_options(level))
-        self.highlight.value = highlight if highlight in self._codes(level) else (
-            self.highlight.options[0][1]
-        )
+        self.highlight = ipw.Dropdown(description="Highlight", options=self._area_options(level),
+                                      value=highlight)
         self._table_view()
         self.summary = ipw.HTML()
         self._build_chart(self._chart(), datasets={_DATASET: self.data})
@@ -113,7 +112,7 @@ class RegionExplorer(ChartWidget):
             control.observe(self._on_change, names="value")
 
         controls = ipw.HBox([self.measure, self.year, self.highlight])
-        self.widget = ipw.VBox([
+        super().__init__([
             controls, self.level, self.chart,
             ipw.HBox([self.show_table]), self.summary, self.numbers,
         ])
@@ -143,33 +142,14 @@ class RegionExplorer(ChartWidget):
         )
         map_base = base.transform_filter("datum.level == 'ITL1' && datum.year == year") \
             .transform_lookup(lookup="code",
-                              from_=alt.LookupData(tiles, "code", ["abbreviation", "row", "col"])) \
-            .transform_joinaggregate(vmin="min(value)", vmax="max(value)") \
-            .transform_calculate(mid="measure == 'index' ? 100 : measure == 'gap' ? 0 : "
-                                     "(datum.vmin + datum.vmax) / 2") \
-            .transform_calculate(dark="datum.value >= datum.mid ? "
-                                      "datum.value - datum.mid > 0.55 * (datum.vmax - datum.mid) : "
-                                      "datum.mid - datum.value > 0.55 * (datum.mid - datum.vmin)")
-        # white text on the darkest tiles keeps labels readable (WCAG contrast)
-        ink = alt.condition("datum.dark", alt.value("white"), alt.value("#111111"))
-        x = alt.X("col:O", axis=None)
-        y = alt.Y("row:O", axis=None)
-        tile = map_base.mark_rect(stroke="white", strokeWidth=2, cornerRadius=3).encode(
-            x=x, y=y,
-            color=alt.Color("value:Q", legend=None, scale=alt.Scale(
-                scheme=DIVERGING,
-                domainMid=alt.ExprRef("measure == 'index' ? 100 : measure == 'gap' ? 0 : null"),
-            )),
-            tooltip=[alt.Tooltip("name:N", title="Region"),
-                     alt.Tooltip("value:Q", format=",.1f", title="Value")],
-        )
-        tile_label = map_base.mark_text(baseline="bottom", dy=-1, fontSize=11,
-                                        fontWeight="bold").encode(x=x, y=y, text="abbreviation:N",
-                                                                  color=ink)
-        tile_value = map_base.mark_text(baseline="top", dy=2, fontSize=10).encode(
-            x=x, y=y, text=alt.Text("value:Q", format=",.1f"), color=ink
-        )
-        tile_map = alt.layer(tile, tile_label, tile_value).properties(
+                              from_=alt.LookupData(tiles, "code", ["abbreviation", "row", "col"]))
+        scale = alt.Scale(scheme=DIVERGING, domainMid=alt.ExprRef(
+            "measure == 'index' ? 100 : measure == 'gap' ? 0 : null"))
+        tooltip = [alt.Tooltip("name:N", title="Region"),
+                   alt.Tooltip("value:Q", format=",.1f", title="Value")]
+        tile_layers = charts.tile_layers(map_base, "value", scale=scale, name="name",
+                                         legend=False, tooltip=tooltip)
+        tile_map = alt.layer(*tile_layers).properties(
             width=200, height=300,
             title=alt.Title(alt.expr("'ITL1 regions, ' + year + ': ' + " + label),
                             anchor="start"),
@@ -181,19 +161,15 @@ class RegionExplorer(ChartWidget):
             .transform_filter(f"datum.n <= 12 || datum.rank <= {_SHOWN_BARS} "
                               f"|| datum.rank > datum.n - {_SHOWN_BARS}") \
             .transform_calculate(label="datum.rank + '. ' + datum.name")
-        bar_y = alt.Y("label:N", sort=alt.EncodingSortField("value", order="descending"),
-                      title=None, axis=alt.Axis(labelLimit=220))
-        bars = shown.mark_bar().encode(
-            x=alt.X("value:Q", title=value_title),
-            y=bar_y,
-            color=alt.condition("datum.code == focus", alt.value(HIGHLIGHT), alt.value(PALETTE[0])),
+        bars = charts.bar_layers(
+            shown, "value", "label", value_title=value_title, sort="descending",
+            colour=alt.condition("datum.code == focus", alt.value(HIGHLIGHT), alt.value(PALETTE[0])),
             tooltip=[alt.Tooltip("name:N", title="Area"), alt.Tooltip("code:N", title="ITL code"),
-                     alt.Tooltip("value:Q", format=",.1f", title="Value")],
-        )
+                     alt.Tooltip("value:Q", format=",.1f", title="Value")], label_limit=200)
         ref = alt.Chart(pd.DataFrame({"m": ["index", "gap"], "ref": [100.0, 0.0]})) \
             .transform_filter("datum.m == measure") \
             .mark_rule(color="#222222", strokeDash=[4, 3]).encode(x="ref:Q")
-        bar_chart = alt.layer(bars, ref).properties(
+        bar_chart = alt.layer(*bars, ref).properties(
             width=300, height=alt.Step(14),
             title=alt.Title(alt.expr(
                 "level + ' areas ranked, ' + year + ': ' + " + label + " + "
@@ -204,7 +180,7 @@ class RegionExplorer(ChartWidget):
         line_x = alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0, labelOverlap=True))
         line_y = alt.Y("value:Q", title=value_title, scale=alt.Scale(zero=False))
         others = series.transform_filter("datum.code != focus").mark_line(
-            strokeWidth=0.7, color=MUTED, opacity=0.6, invalid="break-paths-show-domains"
+            strokeWidth=1, color=MUTED, invalid="break-paths-show-domains"
         ).encode(x=line_x, y=line_y, detail="code:N")
         chosen = series.transform_filter("datum.code == focus")
         focus_line = chosen.mark_line(strokeWidth=3, color=HIGHLIGHT,
@@ -216,14 +192,15 @@ class RegionExplorer(ChartWidget):
         )
         year_rule = alt.Chart(pd.DataFrame({"y": [0]})).transform_calculate(
             year="year"
-        ).mark_rule(color="#222222", strokeDash=[2, 2]).encode(x="year:O")
+        ).mark_rule(color=charts.TEXT, strokeDash=[2, 2]).encode(x="year:O")
         line_chart = alt.layer(others, focus_line, year_rule).properties(
-            width=340, height=300,
+            width=640, height=260,
             title=alt.Title(alt.expr("'Over time, ' + " + label + " + ': highlighted vs all ' "
                                      "+ level + ' areas'"), anchor="start"),
         )
 
-        return alt.hconcat(tile_map, bar_chart, line_chart).add_params(
+        # two rows, so the widget fits a laptop's notebook (charts.MAX_WIDTH)
+        return alt.vconcat(alt.hconcat(tile_map, bar_chart), line_chart).add_params(
             *self._params()
         ).resolve_scale(color="independent").properties(
             datasets={_DATASET: []},  # the rows go into the built spec (charts.spec_with)
@@ -234,9 +211,9 @@ class RegionExplorer(ChartWidget):
                 anchor="start",
             ),
             description=(
-                "Three linked charts of GVA per hour worked: a tile map of the 12 ITL1 regions, "
-                "bars ranking the areas of the chosen level in the chosen year, and every area's "
-                "time series with one area highlighted. London is the most productive ITL1 "
+                "Three linked charts of GVA per hour worked: a tile map of the 12 ITL1 regions "
+                "and bars ranking the areas of the chosen level in the chosen year side by side, "
+                "and below them every area's time series with one area highlighted. London is the most productive ITL1 "
                 "region in every year. Use 'Show numbers as a table' to read the values."
             ),
         )

@@ -76,9 +76,9 @@ class ShiftShareDecomposer(ChartWidget):
                     self._names[code] = name
                     self._level_of[code] = level
         years = sorted(int(y) for y in self._rows["ITL1"]["year"].unique())
-        self._check("area", area, list(self._names))
-        self._check("start year", start, years)
-        self._check("end year", end, years)
+        area = self._area(area, [(f"{n} ({c})", c) for c, n in self._names.items()], arg="area")
+        start = self._year("start year", start, years, arg="start")
+        end = self._year("end year", end, years, arg="end")
         if not start < end:
             raise CourseError(
                 f"ShiftShareDecomposer: the start year ({start}) must be before the end year "
@@ -105,7 +105,7 @@ class ShiftShareDecomposer(ChartWidget):
         self.level.observe(self._on_level, names="value")
         for control in (self.area, self.start, self.end):
             control.observe(self._on_change, names="value")
-        self.widget = ipw.VBox([
+        super().__init__([
             ipw.HBox([self.level, self.area]), ipw.HBox([self.start, self.end]),
             self.status, self.chart, self.show_table, self.numbers,
         ])

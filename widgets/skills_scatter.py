@@ -17,8 +17,8 @@ import altair as alt
 import ipywidgets as ipw
 import pandas as pd
 
+from course import charts, measures
 from course import data as course_data
-from course import measures
 from course.charts import HIGHLIGHT, MUTED, PALETTE
 from widgets._base import ChartWidget, quietly
 
@@ -111,8 +111,8 @@ class SkillsScatter(ChartWidget):
         self._years = {o: sorted(self.points.loc[self.points["outcome"] == o, "year"].unique())
                        for o in OUTCOMES}
         self._check("outcome", outcome, list(OUTCOMES), arg="outcome")
-        self._check("year", year, [int(y) for y in self._years[outcome]], arg="year")
-        self._check("highlight", highlight, list(names["code"]), arg="highlight")
+        year = self._year("year", year, [int(y) for y in self._years[outcome]], arg="year")
+        highlight = self._area(highlight, region_options, arg="highlight", what="region")
         self._check("leave_out", leave_out, [NONE, *names["code"]], arg="leave_out")
 
         years = self._years[outcome]
@@ -131,7 +131,7 @@ class SkillsScatter(ChartWidget):
         self._update_text()
         for control in (self.outcome, self.year, self.highlight, self.leave_out):
             control.observe(self._on_change, names="value")
-        self.widget = ipw.VBox([
+        super().__init__([
             ipw.HBox([self.outcome, self.year]), ipw.HBox([self.highlight, self.leave_out]),
             self.chart, self.show_table, self.text, self.numbers,
         ])
@@ -161,11 +161,11 @@ class SkillsScatter(ChartWidget):
                      alt.Tooltip("cooks:Q", format=".2f", title="Cook's distance")],
         )
         labels = pts.transform_filter("datum.code == focus || datum.code == leave").mark_text(
-            align="left", dx=7, dy=-6, fontSize=11, fontWeight="bold", color="#222222"
+            align="left", dx=7, dy=-6, fontSize=11, fontWeight="bold", color=charts.TEXT
         ).encode(x=x, y=y, text=alt.Text("name:N"))
         lines = alt.Chart(alt.Data(name="lines"))
         all_line = lines.transform_filter(now + " && datum.leave == 'none'") \
-            .mark_line(color="#222222", strokeDash=[5, 3], strokeWidth=1.5).encode(x=x, y=y)
+            .mark_line(color=charts.TEXT, strokeDash=[5, 3], strokeWidth=1.5).encode(x=x, y=y)
         loo_line = lines.transform_filter(
             now + " && datum.leave == leave && leave != 'none'"
         ).mark_line(color=HIGHLIGHT, strokeWidth=2.5).encode(x=x, y=y)

@@ -112,6 +112,34 @@ def _rate(func: str, rate, name: str = "rate") -> float:
     return float(rate)
 
 
+def _fraction(func: str, rate, percent, name: str = "rate") -> float:
+    """The rise as a fraction, from exactly one of ``rate`` (a fraction) or ``percent``.
+
+    A ``rate`` above 1 (a rise of more than 100%) is refused: 40 almost always means 40%, and
+    as a fraction it would multiply the amounts by 41. A rise of more than 100% is given as
+    ``percent=`` (e.g. percent=150), which cannot be misread.
+    """
+    if (rate is None) == (percent is None):
+        raise _error(
+            func,
+            f"give the rise once: either {name}= as a fraction (0.4 for +40%) or percent= in "
+            "per cent (40 for +40%)" + (", not both." if rate is not None else "."),
+            f"for +40%, pass {name}=0.4 or percent=40.",
+        )
+    if percent is not None:
+        return _rate(func, percent, "percent") / 100.0
+    r = _rate(func, rate, name)
+    if r > 1:
+        raise _error(
+            func,
+            f"{name}={rate!r} is a fraction, so it would multiply the members' amounts by "
+            f"{1 + r:g} (a rise of {100 * r:,.0f}%). {name} is a fraction: 0.4 means +40%.",
+            f"for a {rate:g}% rise pass {name}={r / 100:g} or percent={rate!r}; a rise of more "
+            "than 100% is written with percent= (e.g. percent=150), so it cannot be misread.",
+        )
+    return r
+
+
 # ---------------------------------------------------------------------------------------------
 # Shares and intensities
 # ---------------------------------------------------------------------------------------------
@@ -350,7 +378,7 @@ def leverage_ratio(private, public):
 # ---------------------------------------------------------------------------------------------
 
 
-def grow(values, members, rate) -> pd.Series:
+def grow(values, members, rate=None, *, percent=None) -> pd.Series:
     """Growth scenario: raise the members' amounts by ``rate``; everyone else keeps theirs.
 
     The total rises by ``rate`` times the members' total. This is how the 2022 levelling-up
@@ -363,7 +391,11 @@ def grow(values, members, rate) -> pd.Series:
     members : label or list of labels
         The areas that grow.
     rate : float
-        The rise as a fraction (0.4 for +40%).
+        The rise as a fraction (0.4 for +40%), at most 1 (+100%): a larger number is almost
+        always a percentage typed as a fraction (40 would mean x41), so it is refused.
+    percent : float, optional
+        The rise in per cent instead (40 for +40%; any size, e.g. 150). Give ``rate`` or
+        ``percent``, not both. The R&D widget's slider is in per cent and calls this.
 
     Returns
     -------
@@ -376,21 +408,25 @@ def grow(values, members, rate) -> pd.Series:
     >>> rd = pd.Series({"TLI": 50.0, "TLC": 30.0, "TLD": 20.0})
     >>> grow(rd, ["TLC", "TLD"], 0.4).tolist()
     [50.0, 42.0, 28.0]
+    >>> grow(rd, ["TLC", "TLD"], percent=40).tolist()
+    [50.0, 42.0, 28.0]
     """
     func = "grow"
-    r = _rate(func, rate)
+    r = _fraction(func, rate, percent)
     x, labels = _amounts(func, values)
     mask = _members(func, members, labels)
     out = np.where(mask, x * (1.0 + r), x)
     return _series(out, labels, "scenario")
 
 
-def reallocate(values, members, *, rate=None, share=None) -> pd.Series:
+def reallocate(values, members, *, rate=None, share=None, percent=None) -> pd.Series:
     """Reallocation scenario: move money to the members from everyone else; keep the total.
 
     Give exactly one of
 
-    * ``rate``: the members' total rises by this fraction (0.4 for +40%, as in :func:`grow`),
+    * ``rate``: the members' total rises by this fraction (0.4 for +40%, as in :func:`grow`;
+      at most 1),
+    * ``percent``: the same rise in per cent (40 for +40%),
     * ``share``: this fraction of the whole total moves to the members.
 
     Each member gains in proportion to its own amount; each other area pays in proportion to
@@ -403,7 +439,9 @@ def reallocate(values, members, *, rate=None, share=None) -> pd.Series:
     members : label or list of labels
         The areas that receive.
     rate, share : float
-        How much to move (see above); fractions of zero or more.
+        How much to move (see above); fractions of zero or more (``rate`` at most 1).
+    percent : float, optional
+        The members' rise in per cent, instead of ``rate``.
 
     Returns
     -------
@@ -425,11 +463,12 @@ def reallocate(values, members, *, rate=None, share=None) -> pd.Series:
     [40.0, 36.0, 24.0]
     """
     func = "reallocate"
-    if (rate is None) == (share is None):
+    if sum(v is not None for v in (rate, share, percent)) != 1:
         raise _error(
             func,
-            "give exactly one of rate= (the members' rise, e.g. 0.4) or share= (the fraction "
-            "of the total to move, e.g. 0.05).",
+            "give exactly one of rate= (the members' rise as a fraction, e.g. 0.4), percent= "
+            "(the same rise in per cent, e.g. 40) or share= (the fraction of the total to move, "
+            "e.g. 0.05).",
             "for the levelling-up mission's +40%, call reallocate(values, members, rate=0.4).",
         )
     x, labels = _amounts(func, values)
@@ -441,8 +480,8 @@ def reallocate(values, members, *, rate=None, share=None) -> pd.Series:
             "list only the receiving areas in members (e.g. those outside the Greater South East).",
         )
     gaining, paying = float(x[mask].sum()), float(x[~mask].sum())
-    if rate is not None:
-        moved = _rate(func, rate) * gaining
+    if share is None:
+        moved = _fraction(func, rate, percent) * gaining
     else:
         moved = _rate(func, share, "share") * float(x.sum())
     if moved > paying * (1 + 1e-12):
