@@ -451,20 +451,23 @@ for _year, _value in placebo_estimates.items():
 assert abs(placebo_estimates[2014] - {r(WRONG_2014, 6)}) > 1e-6, (
     "placebo_estimates[2014] uses 2014-2021 as the after-period: give each placebo three "
     "after-years (2014-2016), so that no window reaches the real start in 2017.")
-assert len({{round(v, 9) for v in placebo_estimates.values()}}) > 1, (
+assert not all(0 < abs(_v) < 0.05 for _v in placebo_estimates.values()), (
+    "placebo_estimates look like log points, not % points: multiply each estimate by 100.")
+assert len({{round(_v, 9) for _v in placebo_estimates.values()}}) > 1, (
     "All your placebo estimates are equal: did you reuse one start year for every key?")
 check_number(share_as_large, "share_as_large", low=0.0, high=1.0,
              hint="A share of seven estimates: 0, 1/7, 2/7, ... or 1.")
 passed("placebo_estimates and share_as_large")
 ### BEGIN HIDDEN TESTS
-EXPECTED_PLACEBO = {{k: round(v, 10) for k, v in {{{", ".join(f"{k}: {r(v)}" for k, v in PLACEBO.items())}}}.items()}}  # expected: {LESSON}/placebo_estimates
+EXPECTED_PLACEBO = {{{", ".join(f"{k}: {r(v)}" for k, v in PLACEBO.items())}}}  # expected: {LESSON}/placebo_estimates
 EXPECTED_SHARE_AS_LARGE = {r(SHARE_AS_LARGE)}  # expected: {LESSON}/share_as_large
 assert type(placebo_estimates) is dict, "placebo_estimates must be a dict."
 for _k, _v in EXPECTED_PLACEBO.items():
-    assert type(placebo_estimates[_k]) is float, f"placebo_estimates[{{_k}}] must be a Python float."
+    assert type(placebo_estimates[_k]) is float, (
+        "Every value of placebo_estimates must be a Python float (wrap each in float(...)).")
     assert abs(placebo_estimates[_k] - _v) < 1e-6, (
-        f"placebo_estimates[{{_k}}] does not match: use data up to 2016 only, three after-years, "
-        "and % points.")
+        "A placebo estimate does not match: for each start year use data up to 2016 only, "
+        "before = 2004 to the year before the start, three after-years, logs and % points.")
 assert type(share_as_large) is float, "share_as_large must be a Python float."
 assert abs(share_as_large - EXPECTED_SHARE_AS_LARGE) < 1e-9, (
     "share_as_large does not match: count placebo estimates with abs(value) >= abs(did_2017), "
@@ -508,22 +511,29 @@ check_function(permutation_p_value, "permutation_p_value")
 _small = pd.Series({{"a": 3.0, "b": 2.0, "c": 1.0, "d": 0.0}})
 _p = permutation_p_value(_small, ["a", "b"])
 check_type(_p, float, 'permutation_p_value(_small, ["a", "b"])')
-assert abs(_p - 1 / 6) > 1e-9, (
-    "You got 1/6, the one-sided p-value: count differences at least as far from zero in either "
-    "direction (abs(difference) >= abs(observed)).")
+_p_low = permutation_p_value(_small, ["c", "d"])
+check_type(_p_low, float, 'permutation_p_value(_small, ["c", "d"])')
+assert not (abs(_p - 1 / 6) < 1e-9 and abs(_p_low - 1 / 6) > 1e-9), (
+    "You got 1/6 for treated a, b, the one-sided p-value: count differences at least as far from "
+    "zero in either direction (abs(difference) >= abs(observed)).")
+assert abs(_p - 1 / 5) > 1e-9 and abs(_p - 1 / 6) > 1e-9, (
+    "You left out the observed assignment: the real treated group is one of the combinations, so "
+    "count it in the hits and in the total.")
 assert abs(_p - 0.0) > 1e-9, (
     "You got 0: count the real treated group too (every combination, including the observed one), "
-    "and use >= so that differences exactly as far from zero count.")
+    "and use >= rather than > so that differences exactly as far from zero count.")
 check_close(_p, 2 / 6, 'permutation_p_value(_small, ["a", "b"])', tol=1e-9,
             hint="Six ways to pick 2 of 4; {{a, b}} (+2) and {{c, d}} (-2) are as far from zero as +2.")
+check_close(_p_low, 2 / 6, 'permutation_p_value(_small, ["c", "d"])', tol=1e-9,
+            hint="A negative difference (-2) is as far from zero as +2: compare absolute values.")
 passed("permutation_p_value")
 ### BEGIN HIDDEN TESTS
 import ast as _ast
 import inspect as _inspect
 
 _tree = _ast.parse(_inspect.getsource(permutation_p_value).lstrip())
-_names = {{n.id for n in _ast.walk(_tree) if isinstance(n, _ast.Name)}} | {{
-    n.attr for n in _ast.walk(_tree) if isinstance(n, _ast.Attribute)}}
+_names = {{_n.id for _n in _ast.walk(_tree) if isinstance(_n, _ast.Name)}} | {{
+    _n.attr for _n in _ast.walk(_tree) if isinstance(_n, _ast.Attribute)}}
 assert not _names & {{"course", "measures", "permutation_test", "scipy", "stats",
                       "permutation_correlation"}}, (
     "permutation_p_value must enumerate the combinations itself, not call course or SciPy.")
@@ -533,8 +543,10 @@ for _text, _want in EXPECTED_FRESH.items():
     _got = permutation_p_value(pd.Series(_values), list(_treated))
     assert type(_got) is float, "permutation_p_value must return a Python float."
     assert abs(_got - _want) < 1e-9, (
-        f"permutation_p_value gave {{_got}} for {{_values}} with treated {{_treated}}; the exact "
-        f"two-sided p-value is {{_want}}.")
+        "permutation_p_value gives a wrong p-value on other inputs (other numbers of areas, other "
+        "sizes of treated group, ties): choose len(treated) areas in every combination of all the "
+        "areas in changes, count abs(difference) >= abs(observed) - 1e-12, and divide by the "
+        "number of combinations.")
 ### END HIDDEN TESTS
 """, points=3)
 nb.md("""
