@@ -120,3 +120,8 @@ def _altair_state():
     test process that must not leak from one test (or test file) into the next."""
     with altair_restored():
         yield
+
+
+# tests/mistakes/ holds data for tests/test_mistakes.py, not tests: its modules share their names
+# with tests/expected/ (lessonNN.py), which --doctest-modules would otherwise import twice.
+collect_ignore = ["mistakes"]
