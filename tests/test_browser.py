@@ -38,7 +38,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from conftest import REPO, require, stop
+from conftest import PATIENCE, REPO, require, stop, wait_until
 from widget_helpers import contrast_problems, data_marks, rank_problems, svg_width
 
 from course.charts import MAX_WIDTH
@@ -159,6 +159,7 @@ def browser(lab):
 def new_page(browser):
     """A page at 1366×768 that can reach 127.0.0.1 only; records everything else it tried."""
     context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(PATIENCE * 1000)  # clicks and waits on a busy machine
     blocked: list[str] = []
     problems: list[str] = []
 
@@ -202,7 +203,7 @@ def _prompts(page) -> list[str]:
         "els => els.map(e => e.textContent.trim())")
 
 
-def _wait_idle(page, timeout: float = 400) -> list[str]:
+def _wait_idle(page, timeout: float = PATIENCE) -> list[str]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         prompts = _prompts(page)
@@ -216,8 +217,11 @@ def _wait_idle(page, timeout: float = 400) -> list[str]:
 def _run_everything(page, n_cells: int) -> None:
     """Run All, then run on from each cell that a stopped Run All never reached (bounded)."""
     _menu(page, "Run", "Run All Cells")
+    index = 0
     for _ in range(n_cells + 1):
-        time.sleep(1.0)
+        # Wait for the run to start (its first cell leaves "[ ]:"), then for it to end. A click
+        # that did not start it is simply made again on the next round.
+        wait_until(lambda i=index: _prompts(page)[i] != "[ ]:", timeout=60)
         prompts = _wait_idle(page)
         if "[ ]:" not in prompts:
             return
