@@ -34,6 +34,9 @@ STRICT = os.environ.get("COURSE_STRICT") == "1" or os.environ.get("CI", "").lowe
 # that ignores interrupts), so no verdict depends on the machine's speed.
 CELL_LIMIT = 60
 SUBMISSION_LIMIT = 240
+# Only for cases that never finish (an endless loop), which test the limits themselves: they
+# reach it whatever the machine's speed, so it can be short.
+NEVER_FINISHES_CELL_LIMIT = 3
 # How long to wait for something that must happen: a server to answer, a subprocess to return, a
 # process to go. It is a guard against hangs, never a measure of speed: it only bounds how long a
 # broken test takes to fail, so it is long.

@@ -24,7 +24,14 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CELL_LIMIT, PATIENCE, SUBMISSION_LIMIT, require, wait_until
+from conftest import (
+    CELL_LIMIT,
+    NEVER_FINISHES_CELL_LIMIT,
+    PATIENCE,
+    SUBMISSION_LIMIT,
+    require,
+    wait_until,
+)
 
 from course.grading import autograde
 from course.grading._autograde import SCAN_UNFINISHED
@@ -46,7 +53,8 @@ OPTIONS = dict(lessons_dir=LESSONS, workers=2, timeout_per_cell=CELL_LIMIT,
                timeout_per_submission=SUBMISSION_LIMIT, memory_mb=1024, quiet=True)
 # The cell limit stops them; the submission's limit stays generous, so that which limit stops a
 # case (and so its result) never depends on the machine's speed.
-TIGHT = dict(OPTIONS, timeout_per_cell=3, timeout_per_submission=SUBMISSION_LIMIT)
+TIGHT = dict(OPTIONS, timeout_per_cell=NEVER_FINISHES_CELL_LIMIT,
+             timeout_per_submission=SUBMISSION_LIMIT)
 NEVER_FINISH = {"infinite-loop", "stubborn-loop", "magic-flood"}
 # Without a sandbox these can read files the grading user can read; they are then held for review.
 NEED_SANDBOX = {"reads-instructor-source", "reads-gradebook"}

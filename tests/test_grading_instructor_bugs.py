@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from conftest import CELL_LIMIT, PATIENCE, SUBMISSION_LIMIT
 from test_grading_workflow import GAP, LESSON, LESSONS, ROSTER, _answer
 
 from course.cli import main
@@ -34,7 +35,8 @@ from course.grading._collect import format_timestamp
 pytestmark = pytest.mark.slow
 
 # Generous limits: honest work must never run out of time on a loaded machine.
-LIMITS = {"timeout_per_cell": 120, "timeout_per_submission": 600, "workers": 1, "quiet": True}
+LIMITS = {"timeout_per_cell": CELL_LIMIT, "timeout_per_submission": SUBMISSION_LIMIT, "workers": 1,
+          "quiet": True}
 RIGHT = "largest = max(data, key=data.get)\n"
 WRONG = 'largest = "Wales"\n'
 WRITTEN = "A ratio hides the size of each economy."
@@ -135,8 +137,8 @@ def test_imported_written_marks_reach_status_and_a_regrade(workspace, tmp_path, 
 
     # A forced regrade of one student: the marks stay, nothing claims they await marking, and
     # only that student is written to the gradebook.
-    assert main(["grade", LESSON, "--force", "--student", "ab1", "--timeout-cell", "120",
-                 "--timeout", "600", *_common(workspace)]) == 0
+    assert main(["grade", LESSON, "--force", "--student", "ab1", "--timeout-cell", str(CELL_LIMIT),
+                 "--timeout", str(SUBMISSION_LIMIT), *_common(workspace)]) == 0
     captured = capsys.readouterr()
     assert "await manual grading" not in captured.out + captured.err
     assert "Gradebook updated for 1 student(s)" in captured.err
@@ -183,7 +185,7 @@ def test_status_csv_into_a_reader_that_stops_early(tmp_path):
     first = proc.stdout.readline()
     proc.stdout.close()  # what head does after its lines
     err = proc.stderr.read().decode()
-    proc.wait(timeout=120)
+    proc.wait(timeout=PATIENCE)
     assert first.startswith(b"lesson,student_id")
     assert "Traceback" not in err and "BrokenPipe" not in err, err
     assert proc.returncode == 141

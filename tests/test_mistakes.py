@@ -23,10 +23,14 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
+
 from course.grading._content import nbgrader_delimiters, text_of
 from course.grading._lesson import lesson_plan
 
 BEGIN_SOLUTION = nbgrader_delimiters().begin_solution
+# The real lessons are heavier than the fixture: as tests/test_lessons.py, generous limits.
+LESSON_CELL_LIMIT = 180
+LESSON_SUBMISSION_LIMIT = 900
 
 LESSONS_DIR = REPO / "lessons"
 CORPUS_DIR = REPO / "tests" / "mistakes"
@@ -266,7 +270,8 @@ def test_mistakes_through_course_grade(lesson, tmp_path):
         (folder / f"{lesson}.ipynb").write_text(json.dumps(nb), encoding="utf-8")
     out = tmp_path / "grades"
     autograde(lesson, submitted, lessons_dir=LESSONS_DIR, out_dir=out, workers=2,
-              timeout_per_cell=180, timeout_per_submission=900, quiet=True)
+              timeout_per_cell=LESSON_CELL_LIMIT, timeout_per_submission=LESSON_SUBMISSION_LIMIT,
+              quiet=True)
     for student, answers in students.items():
         record = json.loads((out / lesson / f"{student}.json").read_text(encoding="utf-8"))
         cells = {c["cell"]: c for c in record["cells"] if c["autograded"]}
