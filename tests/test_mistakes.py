@@ -23,7 +23,6 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-
 from course.grading._content import nbgrader_delimiters, text_of
 from course.grading._lesson import lesson_plan
 
