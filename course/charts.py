@@ -727,7 +727,8 @@ def tile_layers(base: alt.Chart, value: str, *, scale: alt.Scale, value_title: s
                ": 'no data'")
     tooltip = tooltip or [alt.Tooltip(f"{name}:N", title="Region"),
                           alt.Tooltip("_shown:N", title=value_title or value)]
-    rect = shown.mark_rect(stroke="white", strokeWidth=2, cornerRadius=3).encode(
+    # invalid="show": a region without a value keeps its (white) tile; Vega-Lite would drop it
+    rect = shown.mark_rect(stroke="white", strokeWidth=2, cornerRadius=3, invalid="show").encode(
         x=x, y=y,
         color=alt.condition(f"isValid(datum[{value!r}])",
                             alt.Color(f"{value}:Q", scale=scale, title=value_title or value,

@@ -238,10 +238,23 @@ def _run_everything(page, n_cells: int) -> None:
     raise AssertionError(f"cells still not run: {_prompts(page)}")
 
 
+def accept_kernel_dialog(page, wait: float = 10) -> None:
+    """JupyterLab asks which kernel to start when a notebook's last session was ended: the
+    default (Python 3) is the right one."""
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        dialog = page.locator(".jp-Dialog", has_text="Select Kernel")
+        if dialog.count():
+            dialog.locator(".jp-mod-accept").first.click()
+            return
+        time.sleep(0.5)
+
+
 def open_notebook(page, lab, lesson: str, n_code: int) -> None:
     # ?reset: a fresh workspace, not the tabs the last lesson left open
     page.goto(f"{lab['base']}/lab/tree/{lesson}/{lesson}.ipynb?reset&token={lab['token']}")
     page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=180_000, state="attached")
+    accept_kernel_dialog(page)
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=180_000,
                            state="attached")
     deadline = time.monotonic() + 60
@@ -487,6 +500,7 @@ def reopened_problems(browser, lab, lesson: str, expected: int) -> list[str]:
     try:
         page.goto(f"{lab['base']}/lab/tree/{lesson}/{lesson}.ipynb?reset&token={lab['token']}")
         page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=180_000, state="attached")
+        accept_kernel_dialog(page, wait=3)
         figures = page.locator(".jp-Notebook .course-picture")
         found = count_within(figures, expected)
         if found < expected:

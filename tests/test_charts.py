@@ -320,3 +320,16 @@ def test_in_a_kernel_each_chart_and_widget_shows_beside_its_saved_picture():
         assert "course-picture" in html[0]["data"]["text/html"]
     assert "London (TLI)" in nb.cells[0].outputs[0]["data"]["text/html"]
     assert "Two bars; b is larger than a." in nb.cells[1].outputs[0]["data"]["text/html"]
+
+
+@pytest.mark.parametrize("name, kwargs", [
+    ("SkillsScatter", {"leave_out": "TLI"}),            # the orange "without London" fit text
+    ("RegionExplorer", {"measure": "gap", "level": "ITL3"}),  # negative bars, 20 of 179 areas
+    ("PolicyTimeline", {"year": 2000, "level": "ITL2"}),
+])
+def test_widget_charts_in_other_states_also_meet_contrast_and_fit(name, kwargs):
+    import widgets
+
+    svg = _svg_of_spec(getattr(widgets, name)(**kwargs).spec())
+    assert contrast_problems(svg) == [] and rank_problems(svg) == []
+    assert svg_width(svg) <= charts.MAX_WIDTH

@@ -26,7 +26,7 @@ import pandas as pd
 from course import charts, measures
 from course import data as course_data
 from course.charts import HIGHLIGHT, MUTED, PALETTE
-from widgets._base import ChartWidget, new_areas
+from widgets._base import ChartWidget, nearest_area, new_areas
 
 __all__ = ["PolicyTimeline", "KINDS", "AS_OF"]
 
@@ -114,8 +114,9 @@ class PolicyTimeline(ChartWidget):
     rank_span : (int, int)
         The two years compared by the rank correlation (default 2004 and 2019: the 2020-21
         ranks carry a pandemic artefact).
-    highlight : str
-        ITL code of the area drawn in colour in the bump chart.
+    highlight : str, optional
+        ITL code (or name) of the area drawn in colour in the bump chart (default: Scotland, or
+        the first area inside it at ITL2).
 
     Examples
     --------
@@ -125,7 +126,7 @@ class PolicyTimeline(ChartWidget):
 
     def __init__(self, kinds=("institution", "fund or programme"), span=(1998, AS_OF),
                  year: int = 2012, level: str = "ITL1", rank_span=(2004, 2019),
-                 highlight: str = "TLM", *, timeline: pd.DataFrame | None = None,
+                 highlight: str | None = None, *, timeline: pd.DataFrame | None = None,
                  gva: pd.DataFrame | None = None) -> None:
         timeline = course_data.load("policy_timeline") if timeline is None else timeline
         gva = course_data.load("gva_per_hour", level=list(LEVELS)) if gva is None else gva
@@ -141,6 +142,8 @@ class PolicyTimeline(ChartWidget):
                                arg="rank_span", year="rank year")
         span = self._span("span of years", span, list(range(first, AS_OF + 1)), arg="span")
         year = self._year("year", year, list(range(first, AS_OF + 1)), arg="year")
+        if highlight is None:  # Scotland, or the first area inside it at ITL2
+            highlight = nearest_area("TLM", self._codes(level))
         highlight = self._area(highlight, self._area_options(level), arg="highlight")
 
         self.kinds = ipw.SelectMultiple(options=list(KINDS), value=tuple(kinds), rows=len(KINDS),

@@ -17,7 +17,7 @@ import pandas as pd
 from course import charts, measures
 from course import data as course_data
 from course.charts import DIVERGING, HIGHLIGHT, MUTED, PALETTE
-from widgets._base import ChartWidget, new_areas
+from widgets._base import ChartWidget, nearest_area, new_areas
 
 __all__ = ["RegionExplorer", "MEASURES", "LEVELS"]
 
@@ -64,8 +64,9 @@ class RegionExplorer(ChartWidget):
     measure : {"index", "gbp", "gap"}
     level : {"ITL1", "ITL2", "ITL3"}
     year : int, 2004–2021
-    highlight : str
-        ITL code of the area drawn in colour on the time series.
+    highlight : str, optional
+        ITL code (or name) of the area drawn in colour, one of the chosen level's areas
+        (default: London, or the first area inside London).
 
     Examples
     --------
@@ -78,7 +79,7 @@ class RegionExplorer(ChartWidget):
     """
 
     def __init__(self, measure: str = "index", level: str = "ITL1", year: int = 2021,
-                 highlight: str = "TLI", *, gva: pd.DataFrame | None = None,
+                 highlight: str | None = None, *, gva: pd.DataFrame | None = None,
                  tiles: pd.DataFrame | None = None) -> None:
         gva = course_data.load("gva_per_hour") if gva is None else gva
         self.tiles = course_data.load("itl1_tiles") if tiles is None else tiles
@@ -87,6 +88,8 @@ class RegionExplorer(ChartWidget):
         self._check("measure", measure, list(MEASURES), arg="measure")
         self._check("level", level, list(LEVELS), arg="level")
         year = self._year("year", year, [int(y) for y in years], arg="year")
+        if highlight is None:  # London, or the first area inside it at ITL2 and ITL3
+            highlight = nearest_area("TLI", self._codes(level))
         highlight = self._area(highlight, self._area_options(level), arg="highlight")
 
         self.measure = ipw.Dropdown(
