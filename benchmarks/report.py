@@ -128,7 +128,7 @@ def widgets_table(res: dict) -> list[str]:
     ]
     for name, r in res.items():
         if "error" in r:
-            lines.append(f"| {name} | error | | | | | | | {clean(r['error'])} |")
+            lines.append(f"| {name} | error | | | | | | | {clean(r['error'])} | | | |")
             continue
         worst = max(r["by_control"].items(), key=lambda kv: kv[1]["p95"])
         verdict = "yes" if r["ms"]["p95"] < TARGETS["widget_p95_ms"] else "**misses: p95**"
