@@ -125,14 +125,6 @@ def prepare_lesson(notebook: Path, lesson_id: str, target: Path, args) -> None:
             shutil.copyfile(extra, target.parent / extra.name)
 
 
-def lesson_title(notebook: Path) -> str:
-    for cell in _read_json(notebook)["cells"]:
-        text = _text(cell["source"]).lstrip()
-        if cell["cell_type"] == "markdown" and text.startswith("# "):
-            return text.splitlines()[0][2:].strip()
-    return notebook.stem
-
-
 # -- repository documents --------------------------------------------------------------------
 
 
@@ -339,7 +331,7 @@ def catalogue_pages(out: Path) -> list[str]:
 # -- the book -----------------------------------------------------------------------------------
 
 
-def index_page(lessons: list[tuple[str, str]], args) -> str:
+def index_page(lessons: list[tuple[str, str]]) -> str:
     lines = [
         "# Productive Places",
         "",
@@ -467,6 +459,7 @@ def cache_key() -> str:
 def prepare(args) -> Path:
     """Write the book's sources into OUT/src; returns that folder."""
     from course.grading import find_folder_leaks, student_view
+    from course.grading._common import lesson_title
 
     out = Path(args.out).resolve()
     src = out / "src"
@@ -483,14 +476,14 @@ def prepare(args) -> Path:
     for lesson_id, notebook in lesson_notebooks(view):
         target = src / "lessons" / lesson_id / notebook.name
         prepare_lesson(notebook, lesson_id, target, args)
-        lessons.append((lesson_id, notebook.name, lesson_title(notebook)))
+        lessons.append((lesson_id, notebook.name, lesson_title(notebook.parent)))
     site_paths = {"docs/INSTRUCTOR_GUIDE.md": "instructor-guide.md",
                   "deploy/README.md": "workshop-setup.md"}
     _write(src / "instructor-guide.md",
            repository_page(REPO / "docs" / "INSTRUCTOR_GUIDE.md", site_paths))
     _write(src / "workshop-setup.md", repository_page(REPO / "deploy" / "README.md", site_paths))
     _write(src / "cite.md", cite_page())
-    _write(src / "index.md", index_page([(i, t) for i, _, t in lessons], args))
+    _write(src / "index.md", index_page([(i, t) for i, _, t in lessons]))
     dataset_pages = catalogue_pages(src)
     toc = {
         "format": "jb-book",

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+import pytest
+
 MARKER = "MISSING SYSTEM REQUIREMENT:"
 INSTALL = "install with: sudo bash .ci/system-deps.sh (Debian/Ubuntu)"
 # (pattern in the skip reason, the tool's name in the summary, how to get it)
@@ -62,7 +64,11 @@ def _reason(report) -> str:
     return str(longrepr or "")
 
 
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    # The outermost wrapper: the line comes after pytest's own "short test summary info" (-ra),
+    # just before the closing count.
+    yield
     reasons = [_reason(r) for r in terminalreporter.stats.get("skipped", [])]
     line = summary_line(reasons)
     if line:

@@ -46,7 +46,7 @@ def _run(tmp_path, env_extra: dict[str, str]) -> subprocess.CompletedProcess:
         "def test_c():\n    assert True\n", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k not in ("CI", "COURSE_STRICT")}
     env.update(env_extra)
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-ra", "-p", "no:cacheprovider",
                            str(tmp_path)], cwd=tmp_path, env=env, capture_output=True,
                           text=True, timeout=300)
 
@@ -58,8 +58,9 @@ def test_a_run_outside_ci_ends_with_the_line(tmp_path):
     assert len(lines) == 1, result.stdout
     assert "2 checks skipped: Chromium missing — install with: sudo bash .ci/system-deps.sh" in (
         lines[0])
-    # ... near the end: after the skips are listed, just before pytest's own closing count.
+    # ... at the end: after pytest lists the skips (-ra), just before its own closing count.
     tail = result.stdout.strip().splitlines()
+    assert "short test summary info" in result.stdout
     assert "checks skipped:" in tail[-2] and "1 passed, 2 skipped" in tail[-1], tail[-3:]
 
 
