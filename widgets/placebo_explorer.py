@@ -24,7 +24,7 @@ import pandas as pd
 
 from course import data as course_data
 from course import measures
-from course.charts import PALETTE
+from course.charts import HIGHLIGHT_TEXT, PALETTE
 from course.errors import CourseError
 from widgets._base import ChartWidget
 
@@ -186,7 +186,7 @@ class PlaceboExplorer(ChartWidget):
             color=PALETTE[1], strokeWidth=3).encode(
             x="d:Q", tooltip=[alt.Tooltip("d:Q", format="+.2f", title="Chosen areas")])
         label = alt.Chart(alt.Data(name="observed")).mark_text(
-            align="left", dx=5, dy=-5, color=PALETTE[1], fontWeight="bold").encode(
+            align="left", dx=5, dy=-5, color=HIGHLIGHT_TEXT, fontWeight="bold").encode(
             x="d:Q", y=alt.value(10), text=alt.Text("d:Q", format="+.2f"))
         permutation = alt.layer(hist, rule, label).properties(
             width=560, height=180, title=alt.Title(
