@@ -199,9 +199,17 @@ class Runner:
             if self.proc is None or self.proc.poll() is not None:
                 self._start()
             if grade_id not in self.defined:
-                self._send({"op": "define", "ns": grade_id, "functions": answers.get("functions") or {},
-                            "globals": {**(answers.get("globals") or {}),
-                                        **{k: v for k, v in (answers.get("values") or {}).items()}}})
+                # A module is rebuilt only if a recorded function uses it: importing one the test
+                # cell itself uses (pandas, say) in the limited runner can exhaust its memory
+                # limit and end the process, failing an honest function.
+                functions = answers.get("functions") or {}
+                used = {g for record in functions.values() if isinstance(record, dict)
+                        for g in (record.get("globals") or [])}
+                known = {**(answers.get("globals") or {}), **(answers.get("values") or {})}
+                self._send({"op": "define", "ns": grade_id, "functions": functions,
+                            "globals": {k: v for k, v in known.items()
+                                        if k in used or not (isinstance(v, dict)
+                                                             and v.get("$t") == "module")}})
                 self._readline(self.call_timeout)
                 self.defined.add(grade_id)
             self.next_id += 1

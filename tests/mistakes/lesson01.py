@@ -114,7 +114,7 @@ CASES = {
             ("p90 / p10 instead of max / min",
              'y = gva[gva["year"] == 2021]\n'
              'max_min_2021 = {lv: float(measures.percentile_ratio(y[y["itl_level"] == lv]["gva_per_hour"], 90, 10)) for lv in ["ITL1", "ITL2", "ITL3"]}',
-             "highest"),
+             "percentiles"),
             ("2019 instead of 2021",
              'y = gva[gva["year"] == 2019]\n'
              'max_min_2021 = {lv: float(measures.max_min_ratio(y[y["itl_level"] == lv]["gva_per_hour"])) for lv in ["ITL1", "ITL2", "ITL3"]}',
