@@ -2367,7 +2367,7 @@ simple_policy(
     ["Sector focus for six English Investment Zones and the locations of the devolved-nation "
      "Investment Zones were not found.",
      "Expected jobs and investment are local partners' expectations, gross, not additional."],
-    ["06-public-private"],
+    ["06-public-private", "08-capstone"],
     coverage="UK; 2021-2024",
 )
 
@@ -2467,7 +2467,7 @@ simple_policy(
      "'estimated' amounts; the per-hub figures sum to 503.5 against the ~$504M total.",
      "Total rows are published totals: do not add them to the hub rows.",
      "The January 2025 selections were withdrawn in May 2025."],
-    ["04-clusters", "06-public-private", "07-competitions"],
+    ["02-scale-and-long-term", "04-clusters", "06-public-private", "07-competitions"],
     coverage="US; July 2024 - September 2025",
 )
 
@@ -2603,7 +2603,7 @@ simple_policy(
      "The Strategy Development Grants count (29) comes from a law-firm alert although "
      "labelled published (see the audit).",
      "The Levelling Up Fund Round 2 success rate (21.0%, 111 of 529) is derived."],
-    ["07-competitions"],
+    ["02-scale-and-long-term", "07-competitions"],
     convert=convert_funnel,
     coverage="US 2022-2025; UK Levelling Up Fund and Freeports",
 )
