@@ -172,12 +172,16 @@ def test_a_server_started_ahead_is_waiting_when_the_student_arrives(hub, hubload
 
     started = hubload._prespawn_module().prespawn(hub.api, ["early"], parallel=1, timeout=300)
     assert started["early"][1] == "", started
+    servers = {pid for pid, user in hub.user_processes().items() if user == "early"}
+    assert servers, "the server started ahead is not running"
     go = threading.Event()
     go.set()
     result, kernel = hubload.simulate(hub, "early", plan, go, None, time.monotonic() + 400)
     try:
         assert result.ok, f"{result.stage}: {result.error}"
-        assert result.spawn_s == 0.0 and result.first_cell_s is not None
+        # the student arrived at the server started ahead: no new server was started for them
+        assert servers <= {pid for pid, user in hub.user_processes().items() if user == "early"}
+        assert result.first_cell_s is not None
     finally:
         if kernel is not None:
             kernel.close()
