@@ -37,11 +37,9 @@ _extra: dict[str, dict] = {}  # figures from the single-student tests, added to 
 
 
 def _hubload():
-    spec = importlib.util.spec_from_file_location("pp_hubload", REPO / "deploy/local/hubload.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses need the module registered
-    spec.loader.exec_module(module)
-    return module
+    from benchmarks.hub_bench import load_hubload  # deploy/local/hubload.py as a module
+
+    return load_hubload()
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ memory runs low. No hub is needed: stand-in processes play the hub and its serve
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import signal
 import subprocess
@@ -16,21 +15,15 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
+from benchmarks.hub_bench import load_hubload
+
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(),
                                 reason="needs Linux /proc (the load tool reads the process tree)")
 
 GENEROUS = 120  # seconds: a deadline for things that take well under one on an idle machine
 
 
-def _hubload():
-    spec = importlib.util.spec_from_file_location("pp_hubload_unit", REPO / "deploy/local/hubload.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-hubload = _hubload()
+hubload = load_hubload()
 
 # A stand-in hub: starts a "server" in its own session (as the spawner does), writes both pids,
 # then waits for ever.
