@@ -112,8 +112,19 @@ def _widget_bundle(obj, include=None, exclude=None):
     return {"text/html": "\n".join(parts), "text/plain": text}
 
 
+def _widget_display(obj) -> None:
+    """For widgets that display themselves (``_ipython_display_``, as the course's ChartWidget
+    does, to print its saved-picture output first): IPython asks this formatter before any other,
+    so the site's picture must be registered here too."""
+    from IPython.display import display
+
+    display(_widget_bundle(obj), raw=True)
+
+
 def register(ip) -> None:
     """Register the printers with a running IPython shell."""
+    ip.display_formatter.ipython_display_formatter.for_type_by_name(
+        "widgets._base", "ChartWidget", _widget_display)
     formatter = ip.display_formatter.mimebundle_formatter
     formatter.for_type_by_name("altair.vegalite.v6.api", "TopLevelMixin", _chart_bundle)
     formatter.for_type_by_name("widgets._base", "ChartWidget", _widget_bundle)
