@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import stat
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -428,11 +429,27 @@ def test_wall_clock_limit_kills_a_kernel_that_cannot_be_interrupted(tmp_path, mo
                       quiet=True)
     row = frame.iloc[0]
     # Killed while in exercise 2; exercise 1's answers were recorded before, so they count.
-    assert row["status"] == "timeout" and row["score"] == 2.0
+    assert (row["status"], row["score"]) == ("timeout", 2.0), row["message"]
     assert f"{SUBMISSION_LIMIT} s limit for a whole submission" in row["message"]
     # Killed with everything it started (the processes may take a moment to go on a busy machine).
     wait_until(lambda: not _grading_processes(str(work_root)), timeout=60)
     assert _grading_processes(str(work_root)) == [], "the worker's kernel survived the limit"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses CPU rlimits")
+@pytest.mark.parametrize("child, expected", [("while True: pass", True), ("import time; time.sleep(0.2)", False)])
+def test_a_kernel_ended_by_its_cpu_limit_is_told_apart_from_a_crash(child, expected):
+    # In a fresh process (the worker is one): a child limited to 2 CPU seconds either spins until
+    # the kernel sends SIGXCPU, or ends by itself having used almost none.
+    probe = (
+        "import resource, subprocess, sys\n"
+        "from course.grading._worker import _used_its_cpu\n"
+        "limit = lambda: resource.setrlimit(resource.RLIMIT_CPU, (2, 3))\n"
+        f"subprocess.run([sys.executable, '-c', {child!r}], preexec_fn=limit)\n"
+        "print(_used_its_cpu({'cpu_seconds': 2}), _used_its_cpu({}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == [str(expected), "False"]
 
 
 def test_grading_arguments_are_checked(tmp_path):

@@ -59,6 +59,7 @@ from course.grading._records import (
 
 COLUMNS = ["student", "lesson", "score", "max_score", "status", "message"]
 MAX_NOTEBOOK_MB = 20
+CPU_MARGIN = 15  # CPU seconds a kernel may use beyond the whole-submission wall-clock limit
 # Bumped when a change to the grader could change a score: results from another version are regraded.
 GRADER_VERSION = "2"
 
@@ -1084,7 +1085,10 @@ def _grade_in(plan: LessonPlan, student: str, folder: Path, work: Path, sock_dir
         "sock_dir": str(sock_dir),
         "result_path": str(work / "result.json"),
         "timeout_per_cell": int(timeout_per_cell),
-        "cpu_seconds": int(timeout_per_submission),
+        # The wall-clock limit is the one a student reads about; CPU time is the backstop. One busy
+        # core cannot reach this before the wall limit, so a runaway loop always gets the plain
+        # "whole submission" message; only code busy on several cores at once can hit it first.
+        "cpu_seconds": int(timeout_per_submission) + CPU_MARGIN,
         "memory_mb": int(memory_mb),
         "file_mb": 512,
         "isolation": {"kind": isolation.kind, "detail": isolation.detail, "bwrap": isolation.bwrap,

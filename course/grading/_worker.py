@@ -405,6 +405,18 @@ def _cells_truncated(autograded_dir: Path) -> list[str]:
     return found
 
 
+def _used_its_cpu(job: dict) -> bool:
+    """Whether the kernels this worker waited for used up the CPU limit (SIGXCPU ended one)."""
+    try:
+        import resource
+    except ImportError:
+        return False
+    if not job.get("cpu_seconds"):
+        return False
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime >= int(job["cpu_seconds"]) - 1
+
+
 def _error_summary(result: dict) -> str:
     from course.grading._common import last_error
 
@@ -508,8 +520,10 @@ def grade(job: dict) -> dict:
     result = capture_log(app)
     record["notes"] += structure_notes(result.get("log", ""))
     if not result["success"]:
-        summary = _error_summary(result)
-        record["status"] = "timeout" if "time limit" in summary else "error"
+        summary = _error_summary(result) if not _used_its_cpu(job) else (
+            f"the kernel used all of its {job['cpu_seconds']} CPU seconds and was stopped "
+            "(a cell kept several cores busy)")
+        record["status"] = "timeout" if "time limit" in summary or "CPU seconds" in summary else "error"
         record["notes"].append(summary)
         text = (result.get("log", "") + "\n" + result.get("error", "")).strip()
         record["nbgrader_log"] = text[-3000:]
