@@ -458,8 +458,7 @@ def cache_key() -> str:
 
 def prepare(args) -> Path:
     """Write the book's sources into OUT/src; returns that folder."""
-    from course.grading import find_folder_leaks, student_view
-    from course.grading._common import lesson_title
+    from course.grading import find_folder_leaks, lesson_title, student_view
 
     out = Path(args.out).resolve()
     src = out / "src"

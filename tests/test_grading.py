@@ -372,7 +372,7 @@ def test_good_score_unchanged_when_graded_alone_and_twice(graded_class, tmp_path
 
 
 def test_resume_skips_finished_students(graded_class, monkeypatch, capsys):
-    from course.grading import _autograde
+    from course.grading.grade import _autograde
 
     results = graded_class["out"] / LESSON
     mtimes = {p.name: p.stat().st_mtime_ns for p in results.glob("*.json")}
@@ -443,7 +443,7 @@ def test_a_kernel_ended_by_its_cpu_limit_is_told_apart_from_a_crash(child, expec
     # the kernel sends SIGXCPU, or ends by itself having used almost none.
     probe = (
         "import resource, subprocess, sys\n"
-        "from course.grading._worker import _used_its_cpu\n"
+        "from course.grading.grade._worker import _used_its_cpu\n"
         "limit = lambda: resource.setrlimit(resource.RLIMIT_CPU, (2, 3))\n"
         f"subprocess.run([sys.executable, '-c', {child!r}], preexec_fn=limit)\n"
         "print(_used_its_cpu({'cpu_seconds': 2}), _used_its_cpu({}))\n"

@@ -1,4 +1,4 @@
-"""The one instructor-content parser (course.grading._content) agrees with nbgrader, on nbgrader's
+"""The one instructor-content parser (course.grading.releasing._content) agrees with nbgrader, on nbgrader's
 delimiters whatever they are configured to be; and the one patch of nbgrader's internals is pinned."""
 
 from __future__ import annotations
@@ -12,9 +12,15 @@ import pytest
 from traitlets.config import Config
 
 from course.grading import find_leaks
-from course.grading._common import NBGRADER_PATCHED_FOR, lesson_notebooks, prepare_nbgrader
-from course.grading._content import Delimiters, RegionError, nbgrader_delimiters, parse_notebook
-from course.grading._lesson import lesson_plan
+from course.grading.grade._lesson import lesson_plan
+from course.grading.releasing._content import (
+    Delimiters,
+    RegionError,
+    nbgrader_delimiters,
+    parse_notebook,
+)
+from course.grading.releasing._lessons import lesson_notebooks
+from course.grading.releasing._nbgrader import NBGRADER_PATCHED_FOR, prepare_nbgrader
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -104,7 +110,7 @@ def test_the_one_nbgrader_patch_is_pinned_to_the_version_it_was_checked_on():
     import nbgrader.api
 
     assert nbgrader.__version__.startswith(NBGRADER_PATCHED_FOR), (
-        f"nbgrader {nbgrader.__version__}: check course.grading._common.prepare_nbgrader against it, "
+        f"nbgrader {nbgrader.__version__}: check course.grading.releasing._lessons.prepare_nbgrader against it, "
         "then update NBGRADER_PATCHED_FOR")
     prepare_nbgrader()
     patched = nbgrader.api.get_alembic_version

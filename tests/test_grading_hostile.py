@@ -34,13 +34,12 @@ from conftest import (
 )
 
 from course.grading import autograde
-from course.grading._autograde import SCAN_UNFINISHED
-from course.grading._common import sha256_of_tree
-from course.grading._export import decide_review
-from course.grading._feedback import generate_feedback, html_text, leaks_in, own_text
-from course.grading._lesson import contains_literal, lesson_plan, norm
-from course.grading._sandbox import detect
-from course.grading._workspace import Workspace
+from course.grading.grade._autograde import SCAN_UNFINISHED
+from course.grading.grade._export import decide_review
+from course.grading.grade._feedback import generate_feedback, html_text, leaks_in, own_text
+from course.grading.grade._lesson import contains_literal, lesson_plan, norm, sha256_of_tree
+from course.grading.grade._sandbox import detect
+from course.grading.grade._workspace import Workspace
 
 pytestmark = pytest.mark.slow
 
@@ -350,7 +349,7 @@ def test_plain_nbgrader_is_fooled_by_the_same_attacks(corpus, tmp_path):
         "from nbgrader.api import Gradebook\n"
         "from nbgrader.converters import Autograde, GenerateAssignment\n"
         "from nbgrader.coursedir import CourseDirectory\n"
-        "from course.grading._common import prepare_nbgrader\n"
+        "from course.grading.releasing._nbgrader import prepare_nbgrader\n"
         "prepare_nbgrader()\n"
         "root, students = sys.argv[1], sys.argv[2:]\n"
         f"c = Config(); c.CourseDirectory.root = root; c.Execute.timeout = {CELL_LIMIT}\n"
@@ -437,7 +436,7 @@ def _recorded(code: str, names: list[str], grade_id: str) -> dict:
     import linecache
     import types
 
-    from course.grading._extract import collect
+    from course.grading.kernel._extract import collect
 
     module = types.ModuleType("__main__")  # functions defined here have __module__ "__main__"
     filename = f"<cell {grade_id}>"
@@ -458,13 +457,13 @@ def _check(tmp_path, tests: list[dict], records: dict[str, dict]) -> dict:
     cwd = tmp_path / "run"
     cwd.mkdir()
     job = {"tests": tests, "answers_dir": str(answers), "not_recorded": {},
-           "runner": {"argv": isolation.wrap([sys.executable, "-I", "-m", "course.grading._runner"],
+           "runner": {"argv": isolation.wrap([sys.executable, "-I", "-m", "course.grading.grade._runner"],
                                              cwd=cwd, readonly_cwd=True),
                       "cwd": str(cwd), "env": None if isolation.sandboxed else isolation.child_env(),
                       "memory_mb": 1024, "cpu_seconds": 600},
            "memory_mb": 1024, "cpu_seconds": 600, "call_timeout": 120, "test_timeout": 300}
     (tmp_path / "job.json").write_text(json.dumps(job), encoding="utf-8")
-    done = subprocess.run([sys.executable, "-I", "-m", "course.grading._checker", str(tmp_path / "job.json"),
+    done = subprocess.run([sys.executable, "-I", "-m", "course.grading.grade._checker", str(tmp_path / "job.json"),
                            str(tmp_path / "out.json")], capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads((tmp_path / "out.json").read_text())
@@ -473,7 +472,7 @@ def _check(tmp_path, tests: list[dict], records: dict[str, dict]) -> dict:
 def test_delegation_check_follows_what_the_function_calls(tmp_path):
     """Lesson 01's Theil exercise: a reference to, alias of, wrapper around or global holding the
     library's Theil loses the marks; two honest implementations keep them."""
-    from course.grading._autograde import student_message
+    from course.grading.grade._autograde import student_message
 
     lessons = HERE.parent / "lessons"
     plan = lesson_plan(lessons / "01-regional-gap")
@@ -497,7 +496,7 @@ def test_delegation_check_follows_what_the_function_calls(tmp_path):
 def test_hidden_inputs_never_come_back_in_visible_messages(tmp_path):
     """A function that remembers its calls cannot carry a hidden input into a later visible
     failure: the runner is restarted between a hidden call and the next visible one."""
-    from course.grading._lesson import TestCell
+    from course.grading.grade._lesson import TestCell
 
     hidden = (2, 4)
     tests = [{"grade_id": "leak", "source": LEAK_TEST, "hidden": hidden}]
@@ -506,8 +505,8 @@ def test_hidden_inputs_never_come_back_in_visible_messages(tmp_path):
     assert result["passed"], result
     assert out["runner"]["started"] == 2, out["runner"]
     # And a hidden failure shows only the test's own constant message, never the exception's text.
-    from course.grading._autograde import _failure_message
-    from course.grading._lesson import LessonPlan
+    from course.grading.grade._autograde import _failure_message
+    from course.grading.grade._lesson import LessonPlan
 
     plan = LessonPlan("x", ["x.ipynb"], tests=[TestCell("x", "leak", 1.0, LEAK_TEST, hidden, ["f"])])
     error = {"ename": "ValueError", "evalue": "I have seen [987654]", "line": 3, "hidden": True,
@@ -521,9 +520,9 @@ def test_hidden_inputs_never_come_back_in_visible_messages(tmp_path):
 def test_sealing_takes_answers_by_content_and_never_follows_links(tmp_path):
     """The worker's seal: a link in the answers folder is refused, not read or written through,
     and the first record taken for a test cell is the one that counts."""
-    from course.grading._checker import load_answers
-    from course.grading._sandbox import NotRegular, read_regular
-    from course.grading._worker import clear_answers, seal
+    from course.grading.grade._checker import load_answers
+    from course.grading.grade._sandbox import NotRegular, read_regular
+    from course.grading.grade._worker import clear_answers, seal
 
     answers, sealed, outside = tmp_path / "answers", tmp_path / "sealed", tmp_path / "outside.txt"
     answers.mkdir()

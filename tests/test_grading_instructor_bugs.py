@@ -30,7 +30,7 @@ from course.grading import (
     import_marks,
     release,
 )
-from course.grading._collect import format_timestamp
+from course.grading.grade._collect import format_timestamp
 
 pytestmark = pytest.mark.slow
 

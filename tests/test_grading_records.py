@@ -16,8 +16,13 @@ from course.grading import (
     final_mark,
     review_decision,
 )
-from course.grading._autograde import transient_error, with_one_retry
-from course.grading._records import RecordError, load_review_file, load_submission, load_submissions
+from course.grading.grade._autograde import transient_error, with_one_retry
+from course.grading.grade._records import (
+    RecordError,
+    load_review_file,
+    load_submission,
+    load_submissions,
+)
 
 # A record as `course grade` wrote it before the typed model existed (keys and all).
 STORED = {
@@ -144,7 +149,7 @@ def test_autograde_retries_once_and_survives_a_malformed_result(tmp_path, monkey
     import shutil
     from pathlib import Path
 
-    import course.grading._autograde as ag
+    import course.grading.grade._autograde as ag
     from course.grading import autograde, release
 
     lessons = Path(__file__).resolve().parent / "fixtures" / "lessons"

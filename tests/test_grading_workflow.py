@@ -29,10 +29,10 @@ from course.grading import (
     read_roster,
     release,
 )
-from course.grading._codec import decode, encode
-from course.grading._collect import CollectError, format_timestamp, read_timestamp
-from course.grading._sandbox import detect
-from course.grading._scan import scan_sources, scan_submission
+from course.grading.grade._collect import CollectError, format_timestamp, read_timestamp
+from course.grading.grade._sandbox import detect
+from course.grading.grade._scan import scan_sources, scan_submission
+from course.grading.kernel._codec import decode, encode
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -519,7 +519,7 @@ def test_codec_keeps_exact_types_and_refuses_impostors():
 
 
 def test_sandbox_choice_is_explicit(monkeypatch):
-    from course.grading import _sandbox
+    from course.grading.grade import _sandbox
 
     monkeypatch.setattr(_sandbox, "_DETECTED", {})
     assert detect("none").kind == "none"
@@ -550,7 +550,7 @@ def test_sandbox_shows_environment_folders_that_live_under_tmp(tmp_path):
 
     from conftest import require
 
-    from course.grading._sandbox import Isolation
+    from course.grading.grade._sandbox import Isolation
 
     bwrap = shutil.which("bwrap")
     require(bwrap is not None, "bubblewrap (Debian package bubblewrap) is not installed")

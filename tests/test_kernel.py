@@ -57,7 +57,7 @@ def test_a_missing_module_is_left_missing():
 
 
 def test_the_grading_kernelspec_starts_the_course_kernel(tmp_path):
-    from course.grading import _worker
+    from course.grading.grade import _worker
 
     job = {"isolation": {"kind": "none", "detail": ""}}
     for name in ("answers", "sock", "tmp", "cwd"):

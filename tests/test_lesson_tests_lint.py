@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from course.grading._content import nbgrader_delimiters, split_region, text_of
-from course.grading._lesson import lesson_plan, read_names
+from course.grading.grade._lesson import lesson_plan, read_names
+from course.grading.releasing._content import nbgrader_delimiters, split_region, text_of
 
 _DELIMITERS = nbgrader_delimiters()
 BEGIN_HIDDEN, END_HIDDEN = _DELIMITERS.begin_hidden, _DELIMITERS.end_hidden

@@ -24,9 +24,9 @@ from course.grading import (
     lesson_ids,
     release,
 )
-from course.grading._common import is_instructor_only, lesson_notebooks
-from course.grading._feedback import html_text, leaks_in, own_text
-from course.grading._lesson import lesson_plan
+from course.grading.grade._feedback import html_text, leaks_in, own_text
+from course.grading.grade._lesson import lesson_plan
+from course.grading.releasing._lessons import is_instructor_only, lesson_notebooks
 
 pytestmark = pytest.mark.slow
 

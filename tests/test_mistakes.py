@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from course.grading._content import nbgrader_delimiters, text_of
-from course.grading._lesson import lesson_plan
+from course.grading.grade._lesson import lesson_plan
+from course.grading.releasing._content import nbgrader_delimiters, text_of
 
 BEGIN_SOLUTION = nbgrader_delimiters().begin_solution
 # The real lessons are heavier than the fixture: as tests/test_lessons.py, generous limits.
@@ -98,18 +98,18 @@ class LessonRun:
                     start = None
                     continue  # test cells change nothing an answer needs
                 exec(compile(text_of(cell["source"]), f"<{lesson_id} cell {index}>", "exec"), namespace)  # noqa: S102
-        from course.grading._checker import Runner
+        from course.grading.grade._checker import Runner
 
-        self.runner = Runner({"argv": [sys.executable, "-I", "-m", "course.grading._runner"],
+        self.runner = Runner({"argv": [sys.executable, "-I", "-m", "course.grading.grade._runner"],
                               "cwd": str(tmp), "env": None, "memory_mb": None, "cpu_seconds": None},
                              call_timeout=120)
         self.count = 0
 
     def grade(self, test_id: str, code: str) -> tuple[bool, str]:
         """(passed, the message the student reads) for ``code`` in place of the solution."""
-        from course.grading._autograde import student_message
-        from course.grading._checker import run_test
-        from course.grading._extract import collect
+        from course.grading.grade._autograde import student_message
+        from course.grading.grade._checker import run_test
+        from course.grading.kernel._extract import collect
 
         test = self.plan.test(test_id)
         namespace = dict(self.before[test_id])

@@ -26,7 +26,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from course.grading import lesson_ids
-from course.grading._common import lesson_notebooks
+from course.grading.releasing._lessons import lesson_notebooks
 
 LESSONS = REPO / "lessons"
 CELL_TIMEOUT = 300

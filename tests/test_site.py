@@ -32,7 +32,7 @@ from bs4 import BeautifulSoup
 from conftest import REPO, require
 
 from course.grading import find_leaks
-from course.grading._content import RUBRIC_RE, nbgrader_delimiters
+from course.grading.releasing._content import RUBRIC_RE, nbgrader_delimiters
 from course.publish import links
 
 DELIMITERS = nbgrader_delimiters().loose_pattern()  # the release leak check's own pattern

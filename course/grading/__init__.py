@@ -6,17 +6,24 @@ submissions share a gradebook. Grading is *extract, then test*: the student's no
 visible tests only and records its answers as JSON; the hidden tests run on those answers in a fresh
 process (see ``_autograde``). Personal data lives in a private workspace (``Workspace``).
 
-The modules by job (the stages of DESIGN.md's "Grading"):
+The subpackages, by job (the stages of DESIGN.md's "Grading"):
 
-- release and the student view: ``_content`` (the one parser of instructor content, on nbgrader's
-  delimiters), ``_release`` (release, leak checks, student view, lab), ``_common``;
-- grading: plan ``_lesson``; run ``_autograde``, ``_worker``, ``_sandbox``, ``_preload``; check
-  ``_checker``, ``_runner``; record ``_records``; mark ``_records.final_mark``; publish
-  ``_gradebook``, ``_export``, ``_feedback``, ``_written``; the term around them ``_grade``
-  (grade_lesson), ``_collect``, ``_purge``, ``_workspace``;
-- inside the student's kernel: ``_extract`` and ``_codec`` only (they import nothing else here).
+- ``releasing``: release and the student view. ``_lessons`` (lesson discovery, instructor-only
+  files, the errors), ``_content`` (the one parser of instructor content, on nbgrader's
+  delimiters), ``_nbgrader`` (the private nbgrader course's config, and the one patch to
+  nbgrader), ``_release`` (release, leak checks, student view, lab);
+- ``grade``: grading. Plan ``_lesson``; run ``_autograde``, ``_worker``, ``_sandbox``,
+  ``_preload``; check ``_checker``, ``_runner``; record ``_records``; mark
+  ``_records.final_mark``; publish ``_gradebook``, ``_export``, ``_feedback``, ``_written``; the
+  term around them ``_grade`` (grade_lesson), ``_collect``, ``_purge``, ``_workspace``;
+- ``kernel``: the part that runs inside the student's kernel, ``_extract`` and ``_codec``.
 
-Callers (the ``course`` command included) use the names below, never the private modules.
+Imports go one way: ``kernel`` imports nothing else from ``course.grading``; ``releasing``
+imports nothing from ``grade`` or ``kernel``; ``grade`` uses both (tests/test_grading_layout.py checks
+this). The names below load on first use, so the student's kernel, which imports
+``course.grading.kernel``, never loads the grader. (``releasing``, not ``release``: the
+subpackage would shadow the ``release`` function.) Callers (the ``course`` command included) use
+these names, or a subpackage's ``__all__``, never a private module.
 
 Public API
 ----------
@@ -43,114 +50,56 @@ detect_isolation(mode=None) -> Isolation
 
 from __future__ import annotations
 
-from course.grading._autograde import autograde
-from course.grading._collect import (
-    CollectError,
-    collect_exchange,
-    collect_lms,
-    parse_time,
-    read_roster,
-)
-from course.grading._common import (
-    INSTRUCTOR_ONLY,
-    NBGRADER_IGNORE,
-    GradingError,
-    ReleaseError,
-    check_lesson_ids,
-    lesson_ids,
-    lesson_title,
-)
-from course.grading._export import (
-    LatePolicy,
-    decide_review,
-    export_grades,
-    pending_reviews,
-    status_rows,
-)
-from course.grading._feedback import generate_feedback
-from course.grading._grade import GradeReport, grade_lesson
-from course.grading._gradebook import sync_gradebook
-from course.grading._purge import purge
-from course.grading._records import (
-    STATUSES,
-    CellResult,
-    GradedSubmission,
-    Late,
-    ManualMarks,
-    Mark,
-    Review,
-    final_mark,
-    review_decision,
-)
-from course.grading._release import (
-    DISABLED_LAB_EXTENSIONS,
-    DISABLED_SERVER_EXTENSIONS,
-    NBGRADER_LAB_EXTENSIONS,
-    OFFLINE_LAB_EXTENSIONS,
-    STUDENT_CONFIG_DIR,
-    STUDENT_LAB_SETTINGS,
-    find_folder_leaks,
-    find_leaks,
-    lab,
-    lab_command,
-    release,
-    student_view,
-)
-from course.grading._sandbox import Isolation
-from course.grading._sandbox import detect as detect_isolation
-from course.grading._workspace import Workspace, load_records, load_reviews
-from course.grading._written import export_written, import_marks
+import importlib
+import sys
 
-__all__ = [
-    "DISABLED_LAB_EXTENSIONS",
-    "DISABLED_SERVER_EXTENSIONS",
-    "INSTRUCTOR_ONLY",
-    "NBGRADER_IGNORE",
-    "NBGRADER_LAB_EXTENSIONS",
-    "OFFLINE_LAB_EXTENSIONS",
-    "STATUSES",
-    "STUDENT_CONFIG_DIR",
-    "STUDENT_LAB_SETTINGS",
-    "CellResult",
-    "CollectError",
-    "GradeReport",
-    "GradedSubmission",
-    "GradingError",
-    "Isolation",
-    "Late",
-    "LatePolicy",
-    "ManualMarks",
-    "Mark",
-    "ReleaseError",
-    "Review",
-    "Workspace",
-    "autograde",
-    "check_lesson_ids",
-    "collect_exchange",
-    "collect_lms",
-    "decide_review",
-    "detect_isolation",
-    "export_grades",
-    "export_written",
-    "final_mark",
-    "find_folder_leaks",
-    "find_leaks",
-    "generate_feedback",
-    "grade_lesson",
-    "import_marks",
-    "lab",
-    "lab_command",
-    "lesson_ids",
-    "lesson_title",
-    "load_records",
-    "load_reviews",
-    "parse_time",
-    "pending_reviews",
-    "purge",
-    "read_roster",
-    "release",
-    "review_decision",
-    "status_rows",
-    "student_view",
-    "sync_gradebook",
-]
+_RELEASE = "course.grading.releasing"
+_GRADE = "course.grading.grade"
+# Every public name, and the subpackage that holds it (each subpackage's __all__ lists its own).
+_EXPORTS = dict.fromkeys(
+    ["DISABLED_LAB_EXTENSIONS", "DISABLED_SERVER_EXTENSIONS", "INSTRUCTOR_ONLY", "NBGRADER_IGNORE",
+     "NBGRADER_LAB_EXTENSIONS", "OFFLINE_LAB_EXTENSIONS", "STUDENT_CONFIG_DIR",
+     "STUDENT_LAB_SETTINGS", "GradingError", "ReleaseError", "check_lesson_ids",
+     "find_folder_leaks", "find_leaks", "lab", "lab_command", "lesson_ids", "lesson_title",
+     "release", "student_view"],
+    _RELEASE,
+) | dict.fromkeys(
+    ["STATUSES", "CellResult", "CollectError", "GradeReport", "GradedSubmission", "Isolation",
+     "Late", "LatePolicy", "ManualMarks", "Mark", "Review", "Workspace", "autograde",
+     "collect_exchange", "collect_lms", "decide_review", "detect_isolation", "export_grades",
+     "export_written", "final_mark", "generate_feedback", "grade_lesson", "import_marks",
+     "load_records", "load_reviews", "parse_time", "pending_reviews", "purge", "read_roster",
+     "review_decision", "status_rows", "sync_gradebook"],
+    _GRADE,
+)
+
+__all__ = sorted(_EXPORTS)
+
+
+def lazy_exports(package: str, exports: dict[str, str]):
+    """A module ``__getattr__`` and ``__dir__`` for ``package``, whose public names (``exports``:
+    name -> module, or ``module:attribute`` for a name that differs there) load on first use.
+
+    Examples
+    --------
+    >>> import course.grading
+    >>> course.grading.final_mark.__module__
+    'course.grading.grade._records'
+    """
+
+    def __getattr__(name: str):
+        where = exports.get(name)
+        if where is None:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        module, _, attr = where.partition(":")
+        value = getattr(importlib.import_module(module), attr or name)
+        setattr(sys.modules[package], name, value)  # the next use is an ordinary attribute
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted(set(exports) | set(vars(sys.modules[package])))
+
+    return __getattr__, __dir__
+
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -349,7 +349,7 @@ for name in ("ex1-tests.json", "ex2-tests.json"):
 # A recorded function whose record runs more than the function a test sees.
 SMUGGLED_DEF = """\
 import json, os
-import course.grading._extract as extract
+import course.grading.kernel._extract as extract
 honest = extract.record
 def record(grade_id, names):
     honest(grade_id, names)
@@ -363,7 +363,7 @@ extract.record = record
 # A 100-byte record that would rebuild into gigabytes in the checker.
 EXPANDING_RECORD = """\
 import json, os
-import course.grading._extract as extract
+import course.grading.kernel._extract as extract
 def record(grade_id, names):
     path = os.path.join(os.environ["COURSE_ANSWERS_DIR"], grade_id + ".json")
     json.dump({"grade_id": grade_id, "values": {
@@ -630,7 +630,7 @@ from traitlets.config import Config
 from nbgrader.api import Gradebook
 from nbgrader.converters import Autograde, GenerateAssignment
 from nbgrader.coursedir import CourseDirectory
-from course.grading._common import prepare_nbgrader
+from course.grading.releasing._nbgrader import prepare_nbgrader
 prepare_nbgrader()
 root, student, lesson = sys.argv[1:4]
 c = Config(); c.CourseDirectory.root = root; c.Execute.timeout = 3

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from course.grading._collect import read_timestamp
-from course.grading._gradebook import SYNC_STATE
-from course.grading._workspace import Workspace, write_private
+from course.grading.grade._collect import read_timestamp
+from course.grading.grade._gradebook import SYNC_STATE
+from course.grading.grade._workspace import Workspace, write_private
 
 
 @dataclass
@@ -53,7 +53,7 @@ def uk_time(when: datetime) -> str:
 
     Examples
     --------
-    >>> from course.grading._collect import parse_time
+    >>> from course.grading.grade._collect import parse_time
     >>> uk_time(parse_time("2026-09-01")), uk_time(parse_time("2026-01-15 09:30"))
     ('2026-09-01 00:00 UK time', '2026-01-15 09:30 UK time')
     """

@@ -129,13 +129,13 @@ class Workspace:
 def load_records(workspace: Workspace, lesson_id: str):
     """``course grade``'s records for a lesson, by student (:class:`GradedSubmission`; unreadable
     files skipped)."""
-    from course.grading._records import load_submissions
+    from course.grading.grade._records import load_submissions
 
     return load_submissions(workspace.grades / lesson_id)
 
 
 def load_reviews(workspace: Workspace, lesson_id: str):
     """The review decisions for a lesson, by student (:class:`Review`)."""
-    from course.grading._records import load_review_file
+    from course.grading.grade._records import load_review_file
 
     return load_review_file(workspace.grades / lesson_id)

@@ -110,7 +110,7 @@ def encode(value: object, *, limit: int = 64 * 1024 * 1024, functions: dict | No
     """Encode ``value`` as JSON-ready data (see the module docstring).
 
     ``functions`` collects the source of functions met on the way (name -> record) and
-    ``globals_needed`` the global names they use; :mod:`course.grading._extract` fills both.
+    ``globals_needed`` the global names they use; :mod:`course.grading.kernel._extract` fills both.
     Raises :class:`TooLarge` when the encoding would pass ``limit`` characters (roughly).
     """
     return _encode(value, _Budget(limit), 0, functions, globals_needed)

@@ -32,7 +32,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from course.grading._common import GradingError
+from course.grading.releasing._lessons import GradingError
 
 MODES = ("auto", "bubblewrap", "none")
 ENV_MODE = "COURSE_GRADING_SANDBOX"

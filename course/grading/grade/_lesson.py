@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import hashlib
 import io
 import json
 import re
@@ -28,8 +29,7 @@ import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from course.grading._common import GradingError, lesson_notebooks
-from course.grading._content import (
+from course.grading.releasing._content import (
     HIDDEN,
     RUBRIC_RE,
     Delimiters,
@@ -40,9 +40,43 @@ from course.grading._content import (
     split_region,
     text_of,  # noqa: F401 - re-exported for _feedback and _written
 )
+from course.grading.releasing._lessons import GradingError, is_instructor_only, lesson_notebooks
 
 PROLOGUE_MARK = "# course: record this exercise's answers for grading"
 _BUILTINS = set(dir(builtins))
+
+
+def grade_id_of(cell: object) -> str | None:
+    """The nbgrader grade id of a cell, or None, whatever shape the cell's metadata has.
+
+    Examples
+    --------
+    >>> grade_id_of({"metadata": {"nbgrader": {"grade_id": "ex1"}}}), grade_id_of({"metadata": "x"})
+    ('ex1', None)
+    """
+    if not isinstance(cell, dict):
+        return None
+    meta = cell.get("metadata")
+    meta = meta.get("nbgrader") if isinstance(meta, dict) else None
+    grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+    return grade_id if isinstance(grade_id, str) else None
+
+
+def sha256_of_tree(folder: Path, *, skip_instructor: bool = True) -> str:
+    """A stable hash of every file's relative path and bytes under ``folder``."""
+    digest = hashlib.sha256()
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            rel = path.relative_to(folder)
+            if skip_instructor and any(is_instructor_only(part) for part in rel.parts):
+                continue
+            if path.is_symlink():
+                digest.update(b"link:" + str(rel).encode() + b"\0")
+                continue
+            if path.is_file():
+                digest.update(str(rel).encode() + b"\0")
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 @dataclass
@@ -212,7 +246,7 @@ def literals(text: str) -> set[str]:
 def _prologue(grade_id: str, names: list[str]) -> str:
     return (
         f"{PROLOGUE_MARK}\n"
-        f"from course.grading._extract import record as _course_record; "
+        f"from course.grading.kernel._extract import record as _course_record; "
         f"_course_record({grade_id!r}, {names!r}); del _course_record"
     )
 

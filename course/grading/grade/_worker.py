@@ -1,6 +1,6 @@
 """Run one submission through nbgrader's autograde in a private course (a child process of autograde).
 
-Usage: ``python -m course.grading._worker JOB.json``. The job names a prepared course template (the
+Usage: ``python -m course.grading.grade._worker JOB.json``. The job names a prepared course template (the
 lesson's *grading source* and its gradebook, see ``_lesson.py``), the submission folder, a private
 work folder and where to write the result. Resource limits are applied to this process first, so
 the kernel that nbgrader starts inherits them; the kernel itself runs in the sandbox (``_sandbox``)
@@ -30,7 +30,7 @@ import sys
 import time
 from pathlib import Path
 
-from course.grading._lesson import PROLOGUE_MARK
+from course.grading.grade._lesson import PROLOGUE_MARK
 
 CELL_TIMEOUT_ENAMES = {"CellTimeoutError"}
 KERNEL_NAME = "course-grading"
@@ -166,7 +166,7 @@ def clear_answers(folder: Path) -> None:
 
 def seal(answers: Path, sealed: Path, grade_id: str) -> bool:
     """Take ``<grade_id>.json`` out of the kernel's reach, by content; the first record taken wins."""
-    from course.grading._sandbox import NotRegular, read_regular
+    from course.grading.grade._sandbox import NotRegular, read_regular
 
     target = sealed / f"{grade_id}.json"
     if target.exists():
@@ -188,17 +188,17 @@ def seal(answers: Path, sealed: Path, grade_id: str) -> bool:
 
 def _copy_plain(src: Path, dest: Path, skip_notebooks: bool = True) -> None:
     """Copy the regular files under ``src`` into ``dest`` (no links, no notebooks, no debris)."""
-    from course.grading._common import _is_debris, is_instructor_only
+    from course.grading.releasing._lessons import is_debris, is_instructor_only
 
     for root, dirs, files in os.walk(src, followlinks=False):
         rel = Path(root).relative_to(src)
         dirs[:] = [d for d in dirs if not (Path(root, d).is_symlink() or is_instructor_only(d)
-                                           or _is_debris(d) or d == ".course-answers")]
+                                           or is_debris(d) or d == ".course-answers")]
         (dest / rel).mkdir(parents=True, exist_ok=True)
         for name in files:
             full = Path(root) / name
             if (skip_notebooks and name.endswith(".ipynb")) or is_instructor_only(name) \
-                    or _is_debris(name) or full.is_symlink() or not full.is_file():
+                    or is_debris(name) or full.is_symlink() or not full.is_file():
                 continue
             target = dest / rel / name
             if target.is_symlink() or target.exists():
@@ -211,7 +211,7 @@ def student_errors(autograded_dir: Path, test_ids: set[str], locked_ids: set[str
 
     Keyed by the test's grade id: ``{"cell": label, "ename", "evalue"}`` with no machine paths.
     """
-    from course.grading._sandbox import scrub_paths
+    from course.grading.grade._sandbox import scrub_paths
 
     found: dict[str, dict] = {}
     for nb_path in sorted(autograded_dir.glob("*.ipynb")):
@@ -240,7 +240,7 @@ def student_errors(autograded_dir: Path, test_ids: set[str], locked_ids: set[str
 
 def _copy_submission(src: Path, dest: Path) -> list[str]:
     """Copy regular files and folders only (no symlinks, devices or instructor-only names)."""
-    from course.grading._common import _is_debris, is_instructor_only
+    from course.grading.releasing._lessons import is_debris, is_instructor_only
 
     skipped = []
     dest.mkdir(parents=True, exist_ok=True)
@@ -251,13 +251,13 @@ def _copy_submission(src: Path, dest: Path) -> list[str]:
             full = Path(root) / name
             if full.is_symlink():
                 skipped.append(str(rel / name))
-            elif not (is_instructor_only(name) or _is_debris(name) or name == ".course-answers"):
+            elif not (is_instructor_only(name) or is_debris(name) or name == ".course-answers"):
                 keep.append(name)
         dirs[:] = keep
         (dest / rel).mkdir(parents=True, exist_ok=True)
         for name in files:
             full = Path(root) / name
-            if is_instructor_only(name) or _is_debris(name):
+            if is_instructor_only(name) or is_debris(name):
                 continue
             if full.is_symlink() or not full.is_file():
                 skipped.append(str(rel / name))
@@ -346,7 +346,7 @@ def sanitise(nb_path: Path, grading_nb: dict) -> list[str]:
 
 
 def _write_kernelspec(job: dict, work: Path, cwd: Path, answers: Path, sock: Path) -> None:
-    from course.grading._sandbox import Isolation
+    from course.grading.grade._sandbox import Isolation
 
     iso = job.get("isolation") or {"kind": "none", "detail": ""}
     isolation = Isolation(iso["kind"], iso.get("detail", ""), bwrap=iso.get("bwrap"),
@@ -377,7 +377,7 @@ def _write_kernelspec(job: dict, work: Path, cwd: Path, answers: Path, sock: Pat
 
 def _cells_with_error(autograded_dir: Path, enames: set[str]) -> list[str]:
     """Cells of the autograded notebooks whose outputs include one of these errors."""
-    from course.grading._common import grade_id_of
+    from course.grading.grade._lesson import grade_id_of
     found = []
     for nb_path in sorted(autograded_dir.glob("*.ipynb")):
         nb = json.loads(nb_path.read_text(encoding="utf-8"))
@@ -391,7 +391,7 @@ def _cells_with_error(autograded_dir: Path, enames: set[str]) -> list[str]:
 
 
 def _cells_truncated(autograded_dir: Path) -> list[str]:
-    from course.grading._common import grade_id_of
+    from course.grading.grade._lesson import grade_id_of
 
     found = []
     for nb_path in sorted(autograded_dir.glob("*.ipynb")):
@@ -418,7 +418,7 @@ def _used_its_cpu(job: dict) -> bool:
 
 
 def _error_summary(result: dict) -> str:
-    from course.grading._common import last_error
+    from course.grading.releasing._nbgrader import last_error
 
     text = result.get("log", "") + "\n" + result.get("error", "")
     if "DeadKernelError" in text or "Kernel died" in text or "kernel died" in text.lower():
@@ -453,7 +453,7 @@ def grade(job: dict) -> dict:
     from nbgrader.utils import capture_log
     from traitlets.config import Config
 
-    from course.grading._common import nbgrader_config, prepare_nbgrader, quiet_logger
+    from course.grading.releasing._nbgrader import nbgrader_config, prepare_nbgrader, quiet_logger
 
     prepare_nbgrader()
     lesson_id, student = job["lesson_id"], job["student"]
@@ -490,7 +490,7 @@ def grade(job: dict) -> dict:
     locked_ids, code_ids, test_ids = _source_ids(sources)
     if job.get("scan_path"):
         # What the scan reads is exactly what nbgrader will run (the repaired copy).
-        from course.grading._scan import scan_submission
+        from course.grading.grade._scan import scan_submission
 
         reasons = scan_submission(submitted, sorted(sources), locked_ids, code_ids)
         _write_json(Path(job["scan_path"]), {"review": reasons})
@@ -610,7 +610,7 @@ def forked(target: str, args: list[str], env: dict[str, str], log_path: str, cwd
     if target == "worker":
         code = main(args)
     else:
-        from course.grading import _checker
+        from course.grading.grade import _checker
 
         code = _checker.main(args)
     sys.stdout.flush()

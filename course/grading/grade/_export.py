@@ -1,6 +1,6 @@
 """Marks out of the workspace: status, review decisions, late penalties and the grade export.
 
-Every number here comes from :func:`course.grading._records.final_mark`, applied to ``course
+Every number here comes from :func:`course.grading.grade._records.final_mark`, applied to ``course
 grade``'s record of the submission, the marks a person gave in the gradebook (formgrader or
 ``course written --import``), the review decision and the lateness. Its docstring (and "How a mark
 is computed" in docs/INSTRUCTOR_GUIDE.md) gives the rule. Lateness: ``late_by`` = submission time
@@ -21,9 +21,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from course.errors import options_text
-from course.grading._collect import parse_time, read_roster, read_timestamp
-from course.grading._common import GradingError, check_lesson_ids, lesson_ids
-from course.grading._records import (
+from course.grading.grade._collect import parse_time, read_roster, read_timestamp
+from course.grading.grade._records import (
     DECISIONS,
     REVIEWS_FILE,
     Late,
@@ -32,7 +31,8 @@ from course.grading._records import (
     final_mark,
     review_decision,
 )
-from course.grading._workspace import Workspace, load_records, load_reviews, write_private
+from course.grading.grade._workspace import Workspace, load_records, load_reviews, write_private
+from course.grading.releasing._lessons import GradingError, check_lesson_ids, lesson_ids
 
 # --------------------------------------------------------------------------------------------
 # Late penalties
@@ -175,8 +175,8 @@ LONG_COLUMNS = ["student_id", "lesson", "status", "auto_score", "manual_score", 
 def lesson_rows(workspace: Workspace, lessons_dir: Path, lesson_id: str, students: list[str],
                 policy: LatePolicy, due: dict, include_review: bool = False) -> list[dict]:
     """One export row per student: :func:`final_mark` of their record, marks, review and lateness."""
-    from course.grading._gradebook import manual_scores
-    from course.grading._lesson import lesson_plan
+    from course.grading.grade._gradebook import manual_scores
+    from course.grading.grade._lesson import lesson_plan
 
     plan = lesson_plan(lessons_dir / lesson_id)
     records = load_records(workspace, lesson_id)
@@ -241,7 +241,7 @@ def export_grades(workspace: Workspace, lessons_dir: str | Path, *, lessons: lis
     roster_path = Path(roster) if roster else workspace.roster
     due_map = read_due(due if due else workspace.due)
     students, info = _students(workspace, roster_path if roster_path.is_file() else None, lessons)
-    from course.grading._grade import bring_gradebook_up_to_date
+    from course.grading.grade._grade import bring_gradebook_up_to_date
 
     rows: list[dict] = []
     for lesson_id in lessons:
@@ -298,7 +298,7 @@ def status_rows(workspace: Workspace, lessons_dir: str | Path, lessons: list[str
         lessons = check_lesson_ids(lessons_dir, lessons)
     roster_path = Path(roster) if roster else workspace.roster
     students, _ = _students(workspace, roster_path if roster_path.is_file() else None, lessons)
-    from course.grading._gradebook import manual_scores
+    from course.grading.grade._gradebook import manual_scores
 
     out = []
     for lesson_id in lessons:

@@ -32,8 +32,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from course.errors import options_text
-from course.grading._common import GradingError, check_lesson_ids, lesson_notebooks
-from course.grading._workspace import Workspace, private_dir, write_private
+from course.grading.grade._workspace import Workspace, private_dir, write_private
+from course.grading.releasing._lessons import GradingError, check_lesson_ids, lesson_notebooks
 
 PATTERNS = {
     "moodle": r"^(?P<name>[^/]+?)_(?P<id>\d+)_assignsubmission_[a-z]+_/?(?P<file>.+)$",
@@ -496,7 +496,7 @@ def collect_exchange(
     from nbgrader.exchange.default.collect import ExchangeCollect
     from nbgrader.utils import capture_log
 
-    from course.grading._common import nbgrader_config, prepare_nbgrader, quiet_logger
+    from course.grading.releasing._nbgrader import nbgrader_config, prepare_nbgrader, quiet_logger
 
     (lesson_id,) = check_lesson_ids(lessons_dir, [lesson_id])
     exchange = Path(exchange).resolve()
@@ -536,7 +536,7 @@ def collect_exchange(
         result = capture_log(app)
         log_text += result.get("log", "") + "\n"
         if not result["success"]:
-            from course.grading._common import last_error
+            from course.grading.releasing._nbgrader import last_error
 
             report.unmatched.append((f"{username}+{lesson_id}+...", "nbgrader could not collect it: "
                                      + last_error(result.get("log", "") + result.get("error", ""))))

@@ -17,16 +17,11 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from course.grading._collect import format_timestamp, read_timestamp
-from course.grading._common import (
-    GradingError,
-    check_lesson_ids,
-    copy_lesson,
-    generate_assignment,
-    nbgrader_config,
-)
-from course.grading._records import ManualMarks
-from course.grading._workspace import Workspace, load_records, private_dir, write_private
+from course.grading.grade._collect import format_timestamp, read_timestamp
+from course.grading.grade._records import ManualMarks
+from course.grading.grade._workspace import Workspace, load_records, private_dir, write_private
+from course.grading.releasing._lessons import GradingError, check_lesson_ids, copy_lesson
+from course.grading.releasing._nbgrader import generate_assignment, nbgrader_config
 
 
 def ensure_assignment(workspace: Workspace, lessons_dir: Path, lesson_id: str) -> None:
@@ -45,7 +40,7 @@ def ensure_assignment(workspace: Workspace, lessons_dir: Path, lesson_id: str) -
 
 def _names(workspace: Workspace) -> dict:
     """Roster entries by student id (empty without a readable roster)."""
-    from course.grading._collect import CollectError, read_roster
+    from course.grading.grade._collect import CollectError, read_roster
 
     if not workspace.roster.is_file():
         return {}
@@ -63,7 +58,7 @@ def student_fields(person) -> dict:
 
     Examples
     --------
-    >>> from course.grading._collect import Student
+    >>> from course.grading.grade._collect import Student
     >>> student_fields(Student("ab1", "Ada King Byron", "ada@example.ac.uk", "1001"))
     {'email': 'ada@example.ac.uk', 'lms_user_id': '1001', 'first_name': 'Ada King', 'last_name': 'Byron'}
     >>> student_fields(Student("pl1", "Plato"))

@@ -24,7 +24,7 @@ import json
 import re
 from pathlib import Path
 
-from course.grading._common import grade_id_of
+from course.grading.grade._lesson import grade_id_of
 
 # Attribute names that reach into the interpreter, IPython or the test machinery.
 _ATTRS = {

@@ -1,6 +1,6 @@
 """Run each exercise's tests (visible and hidden) on the recorded answers, in a fresh process.
 
-``python -I -m course.grading._checker`` reads one JSON job on stdin and writes one JSON result on
+``python -I -m course.grading.grade._checker`` reads one JSON job on stdin and writes one JSON result on
 stdout. It runs only the instructor's test code, on answers rebuilt by ``_codec`` as genuine objects:
 nothing the student wrote runs here, so patched builtins, input transformers, exception hooks,
 ``course.checks`` replaced in the kernel, or objects that always compare equal have no effect.
@@ -51,7 +51,7 @@ import subprocess
 import sys
 import time
 
-from course.grading._codec import (
+from course.grading.kernel._codec import (
     ALLOWED_MODULES,
     TAG,
     Decoder,
@@ -508,7 +508,7 @@ def load_answers(folder: str | None, grade_id: str) -> tuple[dict | None, str | 
     """The sealed record of one test cell, or why there is none (read by content, never a link)."""
     from pathlib import Path
 
-    from course.grading._sandbox import NotRegular, read_regular
+    from course.grading.grade._sandbox import NotRegular, read_regular
 
     if not folder:
         return None, None

@@ -3,7 +3,7 @@
 nbgrader decides what a release keeps with its preprocessors' delimiters (``ClearSolutions``,
 ``ClearHiddenTests``, ``ClearMarkScheme``; configurable, ``BEGIN SOLUTION`` and so on by default)
 and its stubs. :class:`Delimiters` holds those settings, read from nbgrader's own traits (or from a
-traitlets Config); :func:`nbgrader_config` in ``_common`` writes the same object into every private
+traitlets Config); :func:`nbgrader_config` in ``_nbgrader`` writes the same object into every private
 nbgrader course, so nbgrader and this module cannot disagree. Everything that needs to know what is
 instructor-only uses this module:
 

@@ -2,10 +2,10 @@
 
 The grader puts one line at the top of every autograded test cell::
 
-    from course.grading._extract import record as _r; _r("ex1-tests", ["gap", "data"]); del _r
+    from course.grading.kernel._extract import record as _r; _r("ex1-tests", ["gap", "data"]); del _r
 
 It writes the named values (and, for functions, their source and the globals they use) to
-``$COURSE_ANSWERS_DIR/<grade id>.json`` with :mod:`course.grading._codec`. The hidden tests then
+``$COURSE_ANSWERS_DIR/<grade id>.json`` with :mod:`course.grading.kernel._codec`. The hidden tests then
 run on these answers in a fresh process that the student's code never touches.
 
 Nothing here is trusted: the student controls this kernel and could write any JSON here. That only
@@ -19,7 +19,7 @@ import json
 import os
 import sys
 
-from course.grading._codec import TooLarge, _Budget, _encode, _unsupported
+from course.grading.kernel._codec import TooLarge, _Budget, _encode, _unsupported
 
 ENV_DIR = "COURSE_ANSWERS_DIR"
 LIMIT_CHARS = 64 * 1024 * 1024

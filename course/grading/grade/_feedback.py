@@ -26,23 +26,24 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from course.grading._common import (
-    GradingError,
-    check_lesson_ids,
+from course.grading.grade._lesson import (
+    LessonPlan,
+    contains_literal,
     grade_id_of,
-    nbgrader_config,
-    prepare_nbgrader,
-    quiet_logger,
+    lesson_plan,
+    norm,
+    text_of,
 )
-from course.grading._lesson import LessonPlan, contains_literal, lesson_plan, norm, text_of
-from course.grading._records import review_decision
-from course.grading._workspace import (
+from course.grading.grade._records import review_decision
+from course.grading.grade._workspace import (
     Workspace,
     load_records,
     load_reviews,
     private_dir,
     write_private,
 )
+from course.grading.releasing._lessons import GradingError, check_lesson_ids
+from course.grading.releasing._nbgrader import nbgrader_config, prepare_nbgrader, quiet_logger
 
 SCORE_RE = re.compile(r"Score:\s*[\d.]+\s*/\s*[\d.]+")
 
@@ -169,8 +170,8 @@ def generate_feedback(workspace: Workspace, lessons_dir: str | Path, lesson_id: 
     from nbgrader.preprocessors import ClearHiddenTests, ClearMarkScheme, GetGrades
     from nbgrader.utils import capture_log
 
-    from course.grading._common import last_error
-    from course.grading._gradebook import sync_gradebook
+    from course.grading.grade._gradebook import sync_gradebook
+    from course.grading.releasing._nbgrader import last_error
 
     lessons_dir = Path(lessons_dir).resolve()
     (lesson_id,) = check_lesson_ids(lessons_dir, [lesson_id])

@@ -30,6 +30,7 @@ import pandas  # noqa: E402,F401
 import traitlets.config  # noqa: E402,F401
 
 import course.checks  # noqa: E402,F401
-import course.grading._checker  # noqa: E402,F401
-import course.grading._common  # noqa: E402,F401
-import course.grading._worker  # noqa: E402,F401
+import course.grading.grade._checker  # noqa: E402,F401
+import course.grading.grade._worker  # noqa: E402,F401
+import course.grading.releasing._lessons  # noqa: E402,F401
+import course.grading.releasing._nbgrader  # noqa: E402,F401

@@ -11,18 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from course.grading._common import (
-    GradingError,
-    ReleaseError,
-    check_lesson_ids,
-    copy_lesson,
-    generate_assignment,
-    is_instructor_only,
-    lesson_notebooks,
-    lesson_title,
-    nbgrader_config,
-)
-from course.grading._content import (
+from course.grading.releasing._content import (
     RUBRIC_RE,
     Delimiters,
     nbgrader_delimiters,
@@ -31,6 +20,16 @@ from course.grading._content import (
     parse_notebook,
     text_of,
 )
+from course.grading.releasing._lessons import (
+    GradingError,
+    ReleaseError,
+    check_lesson_ids,
+    copy_lesson,
+    is_instructor_only,
+    lesson_notebooks,
+    lesson_title,
+)
+from course.grading.releasing._nbgrader import generate_assignment, nbgrader_config
 
 STUDENT_CONFIG_DIR = ".jupyter-student"
 MANIFEST = "manifest.json"

@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from course.errors import options_text
-from course.grading._common import GradingError, check_lesson_ids, grade_id_of
-from course.grading._content import nbgrader_delimiters
-from course.grading._lesson import LessonPlan, lesson_plan, text_of
-from course.grading._workspace import Workspace, write_private
+from course.grading.grade._lesson import LessonPlan, grade_id_of, lesson_plan, text_of
+from course.grading.grade._workspace import Workspace, write_private
+from course.grading.releasing._content import nbgrader_delimiters
+from course.grading.releasing._lessons import GradingError, check_lesson_ids
 
 COLUMNS = ["lesson", "question", "student", "answer", "points", "mark", "comment", "rubric"]
 

@@ -1,6 +1,6 @@
 """Call a student's functions for the hidden tests, in a sandbox that holds no expected values.
 
-Started by the checker (``python -I -m course.grading._runner``, inside the bubblewrap sandbox when
+Started by the checker (``python -I -m course.grading.grade._runner``, inside the bubblewrap sandbox when
 there is one). It reads one JSON request per line on stdin and answers on the stdout it was given;
 the student's own printing goes nowhere.
 
@@ -33,7 +33,14 @@ def _quiet_stdout():
 
 
 def main() -> int:
-    from course.grading._codec import ALLOWED_MODULES, Decoder, TooLarge, _Budget, _encode, one_def
+    from course.grading.kernel._codec import (
+        ALLOWED_MODULES,
+        Decoder,
+        TooLarge,
+        _Budget,
+        _encode,
+        one_def,
+    )
 
     proto = _quiet_stdout()
     spaces: dict[str, dict] = {}

@@ -17,7 +17,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from course.grading._workspace import Workspace
+from course.grading.grade._workspace import Workspace
 
 
 @dataclass
@@ -58,8 +58,8 @@ def grade_lesson(workspace: Workspace, lessons_dir: str | os.PathLike, lesson_id
         ``workers``, ``timeout_per_cell``, ``timeout_per_submission``, ``memory_mb``, ``sandbox``,
         ``quiet``: as for :func:`course.grading.autograde`.
     """
-    from course.grading._autograde import autograde
-    from course.grading._gradebook import sync_gradebook
+    from course.grading.grade._autograde import autograde
+    from course.grading.grade._gradebook import sync_gradebook
 
     workspace.ensure()
     lessons_dir = Path(lessons_dir)
@@ -75,9 +75,9 @@ def grade_lesson(workspace: Workspace, lessons_dir: str | os.PathLike, lesson_id
 
 def _messages(workspace: Workspace, lesson_id: str, frame) -> list[str]:
     """Each row's message, plus the written-answer points nobody has marked yet (from final_mark)."""
-    from course.grading._gradebook import manual_scores
-    from course.grading._records import final_mark
-    from course.grading._workspace import load_records, load_reviews
+    from course.grading.grade._gradebook import manual_scores
+    from course.grading.grade._records import final_mark
+    from course.grading.grade._workspace import load_records, load_reviews
 
     records = load_records(workspace, lesson_id)
     reviews = load_reviews(workspace, lesson_id)
@@ -100,7 +100,7 @@ def bring_gradebook_up_to_date(workspace: Workspace, lessons_dir: str | os.PathL
 
     Returns how many students were written (0 when the gradebook was already in step).
     """
-    from course.grading._gradebook import stale_students, sync_gradebook
+    from course.grading.grade._gradebook import stale_students, sync_gradebook
 
     stale = stale_students(workspace, lesson_id)
     if not stale:

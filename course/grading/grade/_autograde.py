@@ -38,24 +38,21 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
 from pathlib import Path
 
-from course.grading._common import (
-    GradingError,
-    check_lesson_ids,
-    copy_lesson,
-    generate_assignment,
-    grade_id_of,
-    lesson_notebooks,
-    nbgrader_config,
-    sha256_of_tree,
-)
-from course.grading._lesson import LessonPlan, lesson_plan
-from course.grading._records import (
+from course.grading.grade._lesson import LessonPlan, grade_id_of, lesson_plan, sha256_of_tree
+from course.grading.grade._records import (
     STATUSES,
     CellResult,
     GradedSubmission,
     RecordError,
     load_submission,
 )
+from course.grading.releasing._lessons import (
+    GradingError,
+    check_lesson_ids,
+    copy_lesson,
+    lesson_notebooks,
+)
+from course.grading.releasing._nbgrader import generate_assignment, nbgrader_config
 
 COLUMNS = ["student", "lesson", "score", "max_score", "status", "message"]
 MAX_NOTEBOOK_MB = 20
@@ -76,7 +73,7 @@ def _check_submission(folder: Path, expected: list[str], plan: LessonPlan | None
     """
     import nbformat
 
-    from course.grading._worker import repair
+    from course.grading.grade._worker import repair
 
     if folder.is_symlink() or os.path.realpath(folder) != os.path.abspath(folder):
         return f"the folder {folder.name}/ is a link, not a submission (links are never followed)"
@@ -252,7 +249,7 @@ def _fork_context():
         return None
     if _CONTEXT is None:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["course.grading._preload"])
+        context.set_forkserver_preload(["course.grading.grade._preload"])
         _CONTEXT = context
     return _CONTEXT
 
@@ -360,7 +357,7 @@ class _Runner:
         context = _fork_context()
         if context is None:
             return None
-        from course.grading._worker import forked
+        from course.grading.grade._worker import forked
 
         with self.lock:
             if self.stopping:
@@ -379,7 +376,7 @@ class _Runner:
 
     def run(self, job: dict, wall_seconds: float, isolation=None) -> dict:
         """Run the nbgrader worker on one submission; its report, or why there is none."""
-        from course.grading._sandbox import detect
+        from course.grading.grade._sandbox import detect
 
         isolation = isolation or detect("none")
         work = Path(job["workdir"])
@@ -394,7 +391,7 @@ class _Runner:
                 proc = None
                 return {"status": "error", "notes": ["grading was interrupted"], "interrupted": True}
             if proc is None:
-                proc = self._start([sys.executable, "-m", "course.grading._worker", str(job_path)],
+                proc = self._start([sys.executable, "-m", "course.grading.grade._worker", str(job_path)],
                                    work, env, subprocess.DEVNULL, log, subprocess.STDOUT)
             if proc is None:
                 return {"status": "error", "notes": ["grading was interrupted"], "interrupted": True}
@@ -441,7 +438,7 @@ class _Runner:
             raise GradingError("grading was interrupted") from None
         if proc is None:
             with open(err_path, "wb") as err:
-                proc = self._start([sys.executable, "-I", "-m", "course.grading._checker",
+                proc = self._start([sys.executable, "-I", "-m", "course.grading.grade._checker",
                                     str(job_path), str(out_path)],
                                    work, env, subprocess.DEVNULL, subprocess.DEVNULL, err)
             if proc is None:
@@ -477,7 +474,7 @@ class _Runner:
 
 
 def _private_dir(path: Path) -> Path:
-    from course.grading._workspace import private_dir
+    from course.grading.grade._workspace import private_dir
 
     return private_dir(path)
 
@@ -535,7 +532,7 @@ def student_message(plan: LessonPlan, grade_id: str, result: dict) -> str:
     before the test ran, that error comes first (it is the one to fix, not a later NameError).
     No absolute path of the grading machine is ever included.
     """
-    from course.grading._sandbox import scrub_paths
+    from course.grading.grade._sandbox import scrub_paths
 
     message = _failure_message(plan, grade_id, result)
     unrecorded = result.get("unrecorded") or {}
@@ -602,7 +599,7 @@ def _cell_outputs(plan: LessonPlan, grade_id: str, result: dict | None) -> list:
 
     outputs = []
     if result and result.get("stdout"):
-        from course.grading._sandbox import scrub_paths
+        from course.grading.grade._sandbox import scrub_paths
 
         outputs.append(new_output("stream", name="stdout", text=scrub_paths(result["stdout"])))
     if not result or not result.get("passed"):
@@ -619,7 +616,7 @@ MAX_GRADED_NOTEBOOK_MB = 64
 
 def _read_notebook(path: Path, limit_mb: int) -> dict | None:
     """A notebook's JSON, read by content (never through a link), or None."""
-    from course.grading._sandbox import read_regular
+    from course.grading.grade._sandbox import read_regular
 
     try:
         data = json.loads(read_regular(path, limit_mb * 1024 * 1024).decode("utf-8"))
@@ -630,7 +627,7 @@ def _read_notebook(path: Path, limit_mb: int) -> dict | None:
 
 def _scrubbed_outputs(outputs: list) -> list:
     """A student cell's outputs from the grading run, without the machine's absolute paths."""
-    from course.grading._sandbox import scrub_paths
+    from course.grading.grade._sandbox import scrub_paths
 
     kept = []
     for output in outputs if isinstance(outputs, list) else []:
@@ -660,7 +657,7 @@ def instructor_notebook(plan: LessonPlan, nb_name: str, submitted_path: Path,
     """
     import nbformat
 
-    from course.grading._worker import repair
+    from course.grading.grade._worker import repair
 
     nb = _read_notebook(submitted_path, MAX_NOTEBOOK_MB)
     if nb is None:
@@ -734,7 +731,7 @@ def edited_locked_cells(folder: Path, plan: LessonPlan) -> list[str]:
 
 
 def _written_answered(folder: Path, plan: LessonPlan) -> dict[str, bool]:
-    from course.grading._content import nbgrader_delimiters
+    from course.grading.releasing._content import nbgrader_delimiters
 
     stub = nbgrader_delimiters().text_stub
     answered = {}
@@ -803,7 +800,7 @@ def autograde(
     quiet : bool
         Do not print progress to stderr.
     sandbox : {"auto", "bubblewrap", "none"}, optional
-        How to isolate student code (see ``course.grading._sandbox.detect``).
+        How to isolate student code (see ``course.grading.grade._sandbox.detect``).
 
     Returns
     -------
@@ -812,8 +809,8 @@ def autograde(
     """
     import pandas as pd
 
-    from course.grading._sandbox import detect
-    from course.grading._scan import scan_submission
+    from course.grading.grade._sandbox import detect
+    from course.grading.grade._scan import scan_submission
 
     lessons_dir = Path(lessons_dir).resolve()
     submitted_dir = Path(submitted_dir).resolve()
@@ -1111,7 +1108,7 @@ def _grade_in(plan: LessonPlan, student: str, folder: Path, work: Path, sock_dir
     autograded = work / "autograded" / student / plan.lesson_id
     run_dir = work / "run"
     cwd = run_dir if run_dir.is_dir() else work / "tmp"
-    runner_argv = isolation.wrap([sys.executable, "-I", "-m", "course.grading._runner"],
+    runner_argv = isolation.wrap([sys.executable, "-I", "-m", "course.grading.grade._runner"],
                                  cwd=cwd, readonly_cwd=True)
     check_job = {
         "tests": [{"grade_id": t.grade_id, "source": t.source, "hidden": t.hidden} for t in plan.tests],
