@@ -1,5 +1,6 @@
-"""The one instructor-content parser (course.grading.releasing._content) agrees with nbgrader, on nbgrader's
-delimiters whatever they are configured to be; and the one patch of nbgrader's internals is pinned."""
+"""The one instructor-content parser (course.grading.releasing._content) agrees with nbgrader, on
+nbgrader's delimiters whatever they are configured to be; what this package changes in nbgrader
+(one patch, one subclass) is pinned to the version it was checked on; the private course's config."""
 
 from __future__ import annotations
 
@@ -110,8 +111,8 @@ def test_the_one_nbgrader_patch_is_pinned_to_the_version_it_was_checked_on():
     import nbgrader.api
 
     assert nbgrader.__version__.startswith(NBGRADER_PATCHED_FOR), (
-        f"nbgrader {nbgrader.__version__}: check course.grading.releasing._lessons.prepare_nbgrader against it, "
-        "then update NBGRADER_PATCHED_FOR")
+        f"nbgrader {nbgrader.__version__}: check course.grading.releasing._nbgrader.prepare_nbgrader "
+        "and course.grading.grade._worker._limited_execute against it, then update NBGRADER_PATCHED_FOR")
     prepare_nbgrader()
     patched = nbgrader.api.get_alembic_version
     assert patched._course_patched
@@ -122,3 +123,40 @@ def test_the_one_nbgrader_patch_is_pinned_to_the_version_it_was_checked_on():
         assert patched() == patched.original()
     finally:
         os.environ["PATH"] = path
+
+
+def test_the_execute_subclass_stands_where_nbgrader_puts_execute_and_overrides_real_hooks():
+    """grade/_worker.py's LimitedExecute replaces nbgrader's Execute in nbgrader's own list of
+    autograde preprocessors, and overrides methods that exist with the signature it assumes."""
+    import inspect
+
+    from nbclient import NotebookClient
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import Execute
+
+    from course.grading.grade._worker import _autograde_preprocessors
+
+    ours = _autograde_preprocessors()
+    nbgraders = Autograde.class_traits()["autograde_preprocessors"].default()
+    limited = ours[nbgraders.index(Execute)]
+    assert issubclass(limited, Execute) and limited is not Execute
+    assert [Execute if k is limited else k for k in ours] == nbgraders
+    hook = inspect.signature(NotebookClient.output).parameters
+    assert list(hook) == ["self", "outs", "msg", "display_id", "cell_index"]
+    assert "output" in vars(limited) and "preprocess_cell" in vars(limited)
+    assert list(inspect.signature(Execute.preprocess_cell).parameters) == ["self", "cell", "resources",
+                                                                          "index"]
+
+
+@pytest.mark.parametrize("per_cell", [5, 60, 240])
+def test_a_kernel_may_take_at_least_a_cell_s_time_to_start(tmp_path, per_cell):
+    """nbclient waits 60 s for a kernel by default; a loaded machine can take longer, so the
+    private course gives the kernel at least the time of one cell (never less than the default)."""
+    from nbgrader.preprocessors import Execute
+
+    from course.grading.releasing._nbgrader import STARTUP_TIMEOUT, nbgrader_config
+
+    execute = Execute(config=nbgrader_config(tmp_path, timeout_per_cell=per_cell))
+    assert execute.timeout == per_cell
+    assert execute.startup_timeout == max(per_cell, STARTUP_TIMEOUT)
+    assert execute.startup_timeout >= Execute().startup_timeout

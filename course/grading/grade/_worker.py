@@ -90,7 +90,16 @@ def apply_limits(memory_mb: int | None, cpu_seconds: int | None, file_mb: int | 
 
 
 def _limited_execute():
-    """nbgrader's Execute, keeping at most ~1 MB of output per cell (the rest is counted, not kept)."""
+    """nbgrader's Execute, keeping at most ~1 MB of output per cell (the rest is counted, not kept).
+
+    A subclass of nbgrader's Execute, and why: nbgrader keeps every byte a cell prints until the
+    notebook is written (a student's loop can print gigabytes), and the answers must be recorded and
+    sealed between the recording line and the visible tests. It overrides ``preprocess_cell``
+    (nbconvert's) and ``output`` (nbclient's NotebookClient hook, which receives each output
+    message); :func:`_autograde_preprocessors` puts it where Execute stands in nbgrader's own list.
+    Checked against nbgrader ``NBGRADER_PATCHED_FOR`` (releasing/_nbgrader.py);
+    tests/test_grading_content.py pins the version, the hook's signature and nbgrader's list.
+    """
     from nbformat.v4 import new_output
     from nbgrader.preprocessors import Execute
 
@@ -574,6 +583,8 @@ def _write_json(path: Path, data: dict) -> None:
 
 
 def _autograde_preprocessors():
+    """nbgrader's default ``Autograde.autograde_preprocessors`` (a configurable trait), with
+    :func:`_limited_execute` in Execute's place (tests/test_grading_content.py checks the list)."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor
     from nbgrader.preprocessors import (
         AssignLatePenalties,

@@ -14,6 +14,9 @@ from pathlib import Path
 
 from course.grading.releasing._lessons import NBGRADER_IGNORE
 
+# nbclient's default wait for a kernel to start, in seconds (the least :func:`nbgrader_config` allows).
+STARTUP_TIMEOUT = 60
+
 
 def quiet_logger(name: str = "course.grading.nbgrader") -> logging.Logger:
     """A logger for nbgrader's converters that records INFO but prints nothing by itself."""
@@ -48,6 +51,11 @@ def nbgrader_config(root: Path, *, timeout_per_cell: int | None = None, delimite
     if timeout_per_cell is not None:
         c.Execute.timeout = int(timeout_per_cell)
         c.Execute.interrupt_on_timeout = True
+        # How long the kernel may take to start (nbclient's NotebookClient.startup_timeout, which
+        # nbgrader's Execute inherits; 60 s by default). On a loaded machine a kernel can take
+        # longer than that, and a kernel that never started is not the student's fault: allow it
+        # at least as long as one cell (the whole submission's wall-clock limit still bounds it).
+        c.Execute.startup_timeout = max(STARTUP_TIMEOUT, int(timeout_per_cell))
     # Unix sockets (absolute paths inside this private course) instead of TCP ports: parallel
     # kernels cannot collide on a port. Socket paths must stay under ~107 characters.
     socket_prefix = root / "sock" / "k"
@@ -59,9 +67,11 @@ def nbgrader_config(root: Path, *, timeout_per_cell: int | None = None, delimite
 
 
 _ALEMBIC_HEAD: str | None = None
-# The nbgrader versions the one patch below was checked against (``nbgrader.api.get_alembic_version``
-# is a module-level function there). tests/test_grading_content.py pins it: a new nbgrader fails
-# that test until the patch is checked again.
+# The nbgrader versions this package's reliance on nbgrader's internals was checked against: the
+# one patch below (``nbgrader.api.get_alembic_version`` is a module-level function there), and
+# grade/_worker.py's LimitedExecute (a subclass of nbgrader's Execute, put in nbgrader's own list of
+# autograde preprocessors). tests/test_grading_content.py pins it: a new nbgrader fails that test
+# until both are checked again.
 NBGRADER_PATCHED_FOR = "0.9."
 
 
