@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -18,6 +19,7 @@ from course.grading import (
 )
 from course.grading.grade._autograde import transient_error, with_one_retry
 from course.grading.grade._records import (
+    Attempt,
     RecordError,
     load_review_file,
     load_submission,
@@ -124,23 +126,39 @@ def test_final_mark_takes_the_late_penalty_and_never_goes_below_zero():
 
 
 def test_a_transient_interpreter_error_gets_one_retry_then_is_reported():
-    transient = {"status": "error", "score": 0.0,
-                 "message": "the notebook stopped: SystemError: AST constructor recursion depth mismatch"}
-    honest = {"status": "ok", "score": 3.0, "message": ""}
-    runs = iter([dict(transient), dict(honest)])
+    transient = Attempt("error", [], "the notebook stopped: SystemError: AST constructor recursion depth mismatch")
+    honest = Attempt("ok", [], "", score=3.0)
+    runs = iter([replace(transient), replace(honest)])
     record = with_one_retry(lambda: next(runs))
-    assert record["status"] == "ok" and record["score"] == 3.0
-    assert "graded again after a transient interpreter error (SystemError)" in record["message"]
+    assert record.status == "ok" and record.score == 3.0
+    assert "graded again after a transient interpreter error (SystemError)" in record.message
 
     calls = []
-    record = with_one_retry(lambda: calls.append(1) or dict(transient))
-    assert len(calls) == 2 and record["status"] == "error"
-    assert "happened in two runs" in record["message"] and "--force" in record["message"]
+    record = with_one_retry(lambda: calls.append(1) or replace(transient))
+    assert len(calls) == 2 and record.status == "error"
+    assert "happened in two runs" in record.message and "--force" in record.message
 
     calls.clear()
-    broken = {"status": "error", "message": "NameError: name 'x' is not defined"}
-    assert with_one_retry(lambda: calls.append(1) or dict(broken)) == broken and len(calls) == 1
-    assert transient_error({"status": "ok", "cells": [{"detail": "SystemError: x"}]}) == "SystemError"
+    broken = Attempt("error", [], "NameError: name 'x' is not defined")
+    assert with_one_retry(lambda: calls.append(1) or replace(broken)) == broken and len(calls) == 1
+    in_a_cell = CellResult("n", "ex1", 0.0, 1.0, autograded=True, detail="SystemError: x")
+    assert transient_error(Attempt("ok", [in_a_cell])) == "SystemError"
+    assert transient_error(Attempt("error", [], nbgrader_log="SystemError: y")) == "SystemError"
+    assert transient_error(Attempt("error", [CellResult("n", "ex1", 0.0, 1.0, True)], "NameError")) is None
+
+
+def test_an_attempt_becomes_the_record_it_always_was():
+    """The stored JSON keeps its shape: run details only when set, after the grading fields, then
+    who and when (in that order, as autograde() wrote them as a dict)."""
+    cell = CellResult("n", "ex1", 1.0, 1.0, autograded=True)
+    bare = Attempt("invalid", [cell], "not a notebook").to_record(student="ab1", seconds=0.0)
+    assert list(bare) == ["status", "score", "message", "cells", "review", "student", "seconds"]
+    ran = Attempt("ok", [cell], score=1.0, max_score=1.0, run_status="ok", limits={},
+                  cells_seconds=0.5).to_record(student="ab1", lesson="01", seconds=2.0)
+    stored = GradedSubmission.from_dict(ran)
+    assert list(stored.extra) == ["run_status", "limits", "cells_seconds", "seconds"]
+    assert stored.to_dict()["cells"] == [cell.to_dict()] and stored.score == 1.0
+    assert "nbgrader_log" not in ran and ran["limits"] == {}
 
 
 @pytest.mark.slow
@@ -162,11 +180,10 @@ def test_autograde_retries_once_and_survives_a_malformed_result(tmp_path, monkey
         calls[student] = calls.get(student, 0) + 1
         cells = ag._zero_cells(plan, "not run")
         if student == "flaky" and calls[student] == 1:
-            return {"status": "error", "score": 0.0, "cells": cells,
-                    "message": "SystemError: AST constructor recursion depth mismatch"}
+            return Attempt("error", cells, "SystemError: AST constructor recursion depth mismatch")
         if student == "odd":
-            return {"status": "finished", "score": 0.0, "cells": cells}
-        return {"status": "ok", "score": 0.0, "cells": cells, "message": ""}
+            return Attempt("finished", cells)
+        return Attempt("ok", cells)
 
     monkeypatch.setattr(ag, "grade_submission", fake_grade)
     frame = autograde("zz-fixture", tmp_path / "sub", lessons_dir=lessons, out_dir=tmp_path / "out",

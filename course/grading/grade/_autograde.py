@@ -37,10 +37,12 @@ import types
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from course.grading.grade._lesson import LessonPlan, grade_id_of, lesson_plan, sha256_of_tree
 from course.grading.grade._records import (
     STATUSES,
+    Attempt,
     CellResult,
     GradedSubmission,
     RecordError,
@@ -53,6 +55,9 @@ from course.grading.releasing._lessons import (
     lesson_notebooks,
 )
 from course.grading.releasing._nbgrader import generate_assignment, nbgrader_config
+
+if TYPE_CHECKING:  # imported where a worker is run, not when this module loads
+    from course.grading.grade._worker import WorkerResult
 
 COLUMNS = ["student", "lesson", "score", "max_score", "status", "message"]
 MAX_NOTEBOOK_MB = 20
@@ -374,7 +379,7 @@ class _Runner:
         with self.lock:
             self.procs.pop(proc, None)
 
-    def run(self, job: dict, wall_seconds: float, isolation=None) -> dict:
+    def run(self, job: dict, wall_seconds: float, isolation=None) -> WorkerResult:
         """Run the nbgrader worker on one submission; its report, or why there is none."""
         from course.grading.grade._sandbox import detect
 
@@ -701,7 +706,7 @@ def instructor_notebook(plan: LessonPlan, nb_name: str, submitted_path: Path,
     return nb
 
 
-def _not_recorded_reason(run: dict) -> str:
+def _not_recorded_reason(run: WorkerResult) -> str:
     if run.get("wall_timeout"):
         return "the submission ran out of time before this test"
     if run.get("status") == "timeout":
@@ -859,25 +864,27 @@ def autograde(
         print(f"Grading {total} submission(s) of {lesson_id} with {workers} worker(s); "
               f"isolation: {isolation.describe()}", file=sys.stderr, flush=True)
 
-    def finish(student: str, found: dict | GradedSubmission, sub_sha: str, seconds: float,
+    def finish(student: str, found: Attempt | GradedSubmission, sub_sha: str, seconds: float,
                note: str = "") -> None:
         nonlocal done
         if isinstance(found, GradedSubmission):  # already graded: kept as it is
             record = found
         else:
-            found.setdefault("max_score", plan.max_score)
-            found.update(student=student, lesson=lesson_id, submission_sha256=sub_sha,
-                         source_sha256=source_sha, grader=GRADER_VERSION,
-                         seconds=round(seconds, 2),
-                         graded_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                         isolation=isolation.describe())
+            if found.max_score is None:
+                found.max_score = plan.max_score
+            found = found.to_record(student=student, lesson=lesson_id, submission_sha256=sub_sha,
+                                    source_sha256=source_sha, grader=GRADER_VERSION,
+                                    seconds=round(seconds, 2),
+                                    graded_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                                    isolation=isolation.describe())
             try:
                 record = GradedSubmission.from_dict(found)
             except RecordError as exc:  # a grader bug: report it on this student, grade the rest
                 kept = {k: found[k] for k in ("student", "lesson", "submission_sha256", "source_sha256",
                                               "grader", "max_score", "seconds", "graded_at", "isolation")}
                 record = GradedSubmission.from_dict(dict(
-                    kept, status="error", score=0.0, cells=_zero_cells(plan, "the grader failed"),
+                    kept, status="error", score=0.0,
+                    cells=[c.to_dict() for c in _zero_cells(plan, "the grader failed")],
                     message=f"the grader produced a malformed result ({exc}); please report it"))
             _write_private(results_dir / f"{student}.json", record.to_json())
         with counts_lock:
@@ -897,9 +904,7 @@ def autograde(
                 continue
         problem = _check_submission(folder, expected, plan)
         if problem:
-            record = {"status": "invalid", "score": 0.0, "message": problem,
-                      "cells": _zero_cells(plan, problem)}
-            finish(student, record, sub_sha, 0.0)
+            finish(student, Attempt("invalid", _zero_cells(plan, problem), message=problem), sub_sha, 0.0)
             continue
         to_grade.append((student, folder, sub_sha))
 
@@ -909,7 +914,7 @@ def autograde(
     template = Path(template_holder.name)
     caches: list[str] = []
 
-    def attempt(student: str, folder: Path) -> dict:
+    def attempt(student: str, folder: Path) -> Attempt:
         with tempfile.TemporaryDirectory(prefix="pp-grade-") as tmp:
             os.chmod(tmp, 0o700)
             try:
@@ -921,12 +926,11 @@ def autograde(
                     notebooks_dir=results_dir / "notebooks", caches=caches,
                 )
             except Exception as exc:  # noqa: BLE001 - one submission must never stop the class
-                return {"status": "error", "score": 0.0,
-                        "message": f"the grader failed on this submission ({exc!r}); it needs a "
-                                   "look by hand, and please report it"[:500],
-                        "cells": _zero_cells(plan, "the grader failed")}
+                return Attempt("error", _zero_cells(plan, "the grader failed"),
+                               message=f"the grader failed on this submission ({exc!r}); it needs "
+                                       "a look by hand, and please report it"[:500])
 
-    def grade_one(student: str, folder: Path, sub_sha: str) -> tuple[str, dict, str, float]:
+    def grade_one(student: str, folder: Path, sub_sha: str) -> tuple[str, Attempt, str, float]:
         started = time.monotonic()
         record = with_one_retry(lambda: attempt(student, folder))
         return student, record, sub_sha, time.monotonic() - started
@@ -944,7 +948,7 @@ def autograde(
                     finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                     for future in finished:
                         student, record, sub_sha, seconds = future.result()
-                        for name, state in (record.get("limits") or {}).items():
+                        for name, state in (record.limits or {}).items():
                             if state.startswith("not applied") and name not in limit_warnings:
                                 limit_warnings.add(name)
                                 print(f"Warning: {name} limit {state}", file=sys.stderr)
@@ -982,24 +986,22 @@ def autograde(
 TRANSIENT_ERRORS = ("SystemError",)
 
 
-def transient_error(record: dict) -> str | None:
-    """The transient interpreter error a graded record shows, or None.
+def transient_error(record: Attempt) -> str | None:
+    """The transient interpreter error a grading attempt shows, or None.
 
     Examples
     --------
-    >>> transient_error({"status": "error", "message": "SystemError: AST constructor recursion depth mismatch"})
+    >>> transient_error(Attempt("error", [], "SystemError: AST constructor recursion depth mismatch"))
     'SystemError'
-    >>> transient_error({"status": "ok", "message": "", "cells": [{"detail": "AssertionError: no"}]})
+    >>> transient_error(Attempt("ok", [CellResult("n", "ex1", 0, 1, True, detail="AssertionError: no")]))
     """
-    texts = [str(record.get("message") or ""), str(record.get("nbgrader_log") or "")]
-    texts += [str(c.get("detail") or "") for c in record.get("cells") or [] if isinstance(c, dict)]
     for name in TRANSIENT_ERRORS:
-        if any(re.search(rf"\b{name}\b", text) for text in texts):
+        if any(re.search(rf"\b{name}\b", text) for text in record.texts()):
             return name
     return None
 
 
-def with_one_retry(grade) -> dict:
+def with_one_retry(grade) -> Attempt:
     """Run ``grade()``; if its record shows a transient interpreter error, run it once more.
 
     The second result is kept, with a note that it was a retry; if the error comes back, the note
@@ -1016,7 +1018,7 @@ def with_one_retry(grade) -> dict:
     else:
         note = (f"a transient interpreter error ({again}) happened in two runs; regrade this "
                 "student with --force, and report it if it persists")
-    record["message"] = "; ".join(x for x in (str(record.get("message") or ""), note) if x)
+    record.add_note(note)
     return record
 
 
@@ -1031,18 +1033,18 @@ def _locked_ids(lesson_dir: Path) -> set[str]:
     return ids
 
 
-def _zero_cells(plan: LessonPlan, reason: str) -> list[dict]:
+def _zero_cells(plan: LessonPlan, reason: str) -> list[CellResult]:
     cells = [CellResult(t.notebook, t.grade_id, 0.0, t.points, autograded=True,
                         message=f"Not graded: {reason}") for t in plan.tests]
     cells += [CellResult(w.notebook, w.grade_id, 0.0, w.points, autograded=False) for w in plan.written]
-    return [c.to_dict() for c in sorted(cells, key=lambda c: (c.notebook, c.cell))]
+    return sorted(cells, key=lambda c: (c.notebook, c.cell))
 
 
 def grade_submission(plan: LessonPlan, student: str, folder: Path, work: Path, *, template: Path,
                      runner: _Runner, isolation, timeout_per_cell: int, timeout_per_submission: int,
                      memory_mb: int, locked_ids: set[str], scan, notebooks_dir: Path,
-                     caches: list[str] | None = None) -> dict:
-    """Grade one submission in the private folder ``work``; return its record.
+                     caches: list[str] | None = None) -> Attempt:
+    """Grade one submission in the private folder ``work``; return what grading found.
 
     ``scan`` (None to skip it) runs in the worker, under the submission's limits, on the repaired
     notebook that nbgrader runs.
@@ -1067,7 +1069,7 @@ SCAN_UNFINISHED = "the scan for attempts to interfere did not finish within the 
 def _grade_in(plan: LessonPlan, student: str, folder: Path, work: Path, sock_dir: Path,
               scan: bool, answers_dir: Path, *, template: Path, runner: _Runner, isolation,
               timeout_per_cell: int, timeout_per_submission: int, memory_mb: int,
-              notebooks_dir: Path, caches: list[str]) -> dict:
+              notebooks_dir: Path, caches: list[str]) -> Attempt:
     sealed_dir = work / "sealed"
     scan_path = work / "scan.json"
     job = {
@@ -1123,13 +1125,10 @@ def _grade_in(plan: LessonPlan, student: str, folder: Path, work: Path, sock_dir
         "call_timeout": timeout_per_cell,
         "test_timeout": timeout_per_cell,
     }
-    record: dict = {"status": run.get("status", "error"), "run_status": run.get("status", "error"),
-                    "limits": run.get("limits", {}), "review": reasons}
+    record = Attempt(run.get("status", "error"), [], review=reasons,
+                     run_status=run.get("status", "error"), limits=run.get("limits", {}),
+                     cells_seconds=run.get("cells_seconds"), nbgrader_log=run.get("nbgrader_log") or None)
     notes = list(run.get("notes") or [])
-    if "cells_seconds" in run:
-        record["cells_seconds"] = run["cells_seconds"]
-    if run.get("nbgrader_log"):
-        record["nbgrader_log"] = run["nbgrader_log"]
     for grade_id in edited_locked_cells(folder, plan):
         notes.append(f"the locked cell {grade_id} had been edited; the original was restored")
     results: dict = {}
@@ -1140,7 +1139,7 @@ def _grade_in(plan: LessonPlan, student: str, folder: Path, work: Path, sock_dir
         checked = runner.check(check_job, work / "checker", wall, memory_mb, isolation)
         results = checked.get("results") or {}
     except GradingError as exc:
-        record["status"] = "error"
+        record.status = "error"
         notes.append(f"the tests could not be run: {exc}")
     cells = []
     own_errors = run.get("student_errors") or {}
@@ -1164,14 +1163,14 @@ def _grade_in(plan: LessonPlan, student: str, folder: Path, work: Path, sock_dir
                                 autograded=False, needs_manual_grade=needs,
                                 message="" if needs else "No response."))
     cells.sort(key=lambda c: (c.notebook, c.cell))
-    record["cells"] = [c.to_dict() for c in cells]
-    record["score"] = float(sum(c.score for c in cells))
-    record["max_score"] = plan.max_score
+    record.cells = cells
+    record.score = float(sum(c.score for c in cells))
+    record.max_score = plan.max_score
     if reasons:
-        record["status"] = "review"
+        record.status = "review"
         shown = "; ".join(reasons[:3]) + (f"; and {len(reasons) - 3} more" if len(reasons) > 3 else "")
         notes.insert(0, f"needs review: {shown}")
-    record["message"] = "; ".join(notes)
+    record.message = "; ".join(notes)
     # The notebook the instructor (and, after ClearHiddenTests, the student) sees.
     for nb_name in plan.notebooks:
         nb = instructor_notebook(plan, nb_name, folder / nb_name,

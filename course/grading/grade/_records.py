@@ -156,6 +156,47 @@ class GradedSubmission:
         return "; ".join(n for n in self.message.split("; ") if n and MANUAL_NOTE not in n)
 
 
+@dataclass
+class Attempt:
+    """One grading of one submission, before ``autograde`` names it (student, hashes, times) and
+    stores it as a :class:`GradedSubmission`.
+
+    The run details (``run_status`` to ``nbgrader_log``) go into the stored record's ``extra``, in
+    this order and only when set, so the JSON on disk has the shape it always had.
+    """
+
+    status: str
+    cells: list[CellResult]
+    message: str = ""
+    score: float = 0.0
+    max_score: float | None = None  # the lesson's, unless given
+    review: list[str] = field(default_factory=list)  # why the scan held it for review
+    run_status: str | None = None  # what the worker reported, before the checker and the scan
+    limits: dict[str, str] | None = None  # each limit: applied, or why not
+    cells_seconds: float | None = None  # the notebook's own cells, in the kernel
+    nbgrader_log: str | None = None  # the end of nbgrader's log, when nbgrader failed
+
+    def add_note(self, note: str) -> None:
+        """Append ``note`` to the message ("; " between notes)."""
+        self.message = "; ".join(x for x in (self.message, note) if x)
+
+    def texts(self) -> list[str]:
+        """Everything here that could quote an error: the message, nbgrader's log, cell details."""
+        return [self.message, self.nbgrader_log or "", *(c.detail for c in self.cells)]
+
+    def to_record(self, **identity: Any) -> dict:
+        """The stored record's fields: these, then ``identity`` (student, lesson, hashes, times)."""
+        out: dict[str, Any] = {"status": self.status, "score": self.score, "message": self.message,
+                               "cells": [c.to_dict() for c in self.cells], "review": list(self.review)}
+        if self.max_score is not None:
+            out["max_score"] = self.max_score
+        for name in ("run_status", "limits", "cells_seconds", "nbgrader_log"):
+            if getattr(self, name) is not None:
+                out[name] = getattr(self, name)
+        out.update(identity)
+        return out
+
+
 @dataclass(frozen=True)
 class Review:
     """An instructor's decision on a submission held for review; it holds for that exact submission."""

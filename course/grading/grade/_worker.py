@@ -29,8 +29,26 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import TypedDict
 
 from course.grading.grade._lesson import PROLOGUE_MARK
+
+
+class WorkerResult(TypedDict, total=False):
+    """What the worker reports in ``result.json`` (:func:`grade`), and what ``_autograde._Runner.run``
+    reports instead when the worker gave nothing (``interrupted``, ``wall_timeout``)."""
+
+    status: str  # "ok", "timeout" or "error"
+    notes: list[str]  # for the instructor, in words
+    limits: dict[str, str]  # each limit: applied, or why not
+    ran: bool  # nbgrader ran the notebook and wrote the autograded copy
+    nbgrader_log: str  # the end of nbgrader's log, when it failed
+    student_errors: dict[str, dict]  # the student's own exception before each test cell
+    seconds_in_worker: float
+    cells_seconds: float  # the notebook's own cells, kernel round trips included
+    interrupted: bool  # the instructor stopped grading
+    wall_timeout: bool  # the whole-submission limit ended the worker
+
 
 CELL_TIMEOUT_ENAMES = {"CellTimeoutError"}
 KERNEL_NAME = "course-grading"
@@ -449,7 +467,7 @@ def structure_notes(log_text: str) -> list[str]:
     return notes
 
 
-def grade(job: dict) -> dict:
+def grade(job: dict) -> WorkerResult:
     """Autograde the submission described by ``job`` and report what happened."""
     started = time.monotonic()
     limits = apply_limits(job.get("memory_mb"), job.get("cpu_seconds"), job.get("file_mb"))
@@ -517,7 +535,7 @@ def grade(job: dict) -> dict:
     extra.Autograde.autograde_preprocessors = _autograde_preprocessors()
     config.merge(extra)
     log = quiet_logger()
-    record = {"status": "ok", "notes": list(repairs), "limits": limits, "ran": False}
+    record: WorkerResult = {"status": "ok", "notes": list(repairs), "limits": limits, "ran": False}
     if skipped:
         record["notes"].append("ignored links and special files: " + ", ".join(sorted(skipped)[:5]))
 
@@ -635,7 +653,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         record = grade(job)
     except Exception as exc:  # noqa: BLE001 - report any failure as this submission's error
-        record = {"status": "error", "notes": [f"grading failed: {exc!r}"[:500]]}
+        record = WorkerResult(status="error", notes=[f"grading failed: {exc!r}"[:500]])
     _write_json(Path(job["result_path"]), record)
     return 0
 
