@@ -26,14 +26,11 @@ from pathlib import Path
 import pytest
 from conftest import (
     CELL_LIMIT,
-    NEVER_FINISHES_CELL_LIMIT,
     PATIENCE,
-    SUBMISSION_LIMIT,
     require,
     wait_until,
 )
 
-from course.grading import autograde
 from course.grading.grade._autograde import SCAN_UNFINISHED
 from course.grading.grade._export import decide_review
 from course.grading.grade._feedback import generate_feedback, html_text, leaks_in, own_text
@@ -46,15 +43,6 @@ pytestmark = pytest.mark.slow
 HERE = Path(__file__).resolve().parent
 LESSONS = HERE / "fixtures" / "lessons"
 LESSON = "zz-fixture"
-# Honest work never depends on the machine's speed: every case that can finish gets the generous
-# limits of tests/conftest.py; only cases that never finish (they test the limits) get tight ones.
-OPTIONS = dict(lessons_dir=LESSONS, workers=2, timeout_per_cell=CELL_LIMIT,
-               timeout_per_submission=SUBMISSION_LIMIT, memory_mb=1024, quiet=True)
-# The cell limit stops them; the submission's limit stays generous, so that which limit stops a
-# case (and so its result) never depends on the machine's speed.
-TIGHT = dict(OPTIONS, timeout_per_cell=NEVER_FINISHES_CELL_LIMIT,
-             timeout_per_submission=SUBMISSION_LIMIT)
-NEVER_FINISH = {"infinite-loop", "stubborn-loop", "magic-flood"}
 # Without a sandbox these can read files the grading user can read; they are then held for review.
 NEED_SANDBOX = {"reads-instructor-source", "reads-gradebook"}
 
@@ -69,6 +57,7 @@ def _load_builder():
 
 BUILDER = _load_builder()
 CASES = {case.name: case for case in BUILDER.cases()}
+NEVER_FINISH = BUILDER.NEVER_FINISH
 
 
 def _grading_processes(marker: str) -> list[str]:
@@ -95,26 +84,12 @@ def corpus(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(tempfile, "tempdir", str(work))  # private work folders we can look for later
         started = time.monotonic()
-        frame = _grade_class(workspace.submitted, workspace.grades, sorted(CASES))
+        frame = BUILDER.grade_class(workspace.submitted, workspace.grades, sorted(CASES))
         seconds = time.monotonic() - started
     records = {s: json.loads((workspace.grades / LESSON / f"{s}.json").read_text())
                for s in frame["student"]}
     return {"workspace": workspace, "frame": frame.set_index("student"), "records": records,
             "seconds": seconds, "work": work, "isolation": detect(), "before": before}
-
-
-def _grade_class(submitted: Path, out: Path, students: list[str], force: bool = False):
-    """Grade these students as one class: those that can finish with generous limits, the rest
-    (in NEVER_FINISH) with tight ones. Returns the table of both."""
-    import pandas as pd
-
-    frames = []
-    for group, options in ((sorted(set(students) - NEVER_FINISH), OPTIONS),
-                           (sorted(set(students) & NEVER_FINISH), TIGHT)):
-        if group:
-            frames.append(autograde(LESSON, submitted, out_dir=out, students=group, force=force,
-                                    **options))
-    return pd.concat(frames, ignore_index=True).sort_values("student", ignore_index=True)
 
 
 def _fingerprints(submitted: Path) -> dict[str, str]:
@@ -243,7 +218,7 @@ def test_regrading_gives_identical_results(corpus, tmp_path):
     subset = ["honest-right", "honest-wrong-ex1", "hook-steals-answer", "frame-walk",
               "always-equal", "infinite-loop", "deleted-exercise", "corrupted-json", "plants-links",
               "runner-links-source", "rewrites-answers", "raises-arguments"]
-    again = _grade_class(corpus["workspace"].submitted, tmp_path, subset, force=True)
+    again = BUILDER.grade_class(corpus["workspace"].submitted, tmp_path, subset, force=True)
     for student in subset:
         first = corpus["records"][student]
         second = json.loads((tmp_path / LESSON / f"{student}.json").read_text())

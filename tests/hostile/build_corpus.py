@@ -39,6 +39,12 @@ LARGEST_RIGHT = "largest = max(data, key=data.get)\n"
 LARGEST_WRONG = 'largest = "Wales"\n'
 
 
+# Cases that never finish (an endless loop, a C loop that ignores interrupts, a flood of magics):
+# they test the limits themselves, so they get the suite's short cell limit, which they reach
+# whatever the machine's speed. Every other case gets the suite's generous limits.
+NEVER_FINISH = {"infinite-loop", "stubborn-loop", "magic-flood"}
+
+
 @dataclass
 class Case:
     """One submission and what grading it must give.
@@ -632,8 +638,8 @@ from nbgrader.converters import Autograde, GenerateAssignment
 from nbgrader.coursedir import CourseDirectory
 from course.grading.releasing._nbgrader import prepare_nbgrader
 prepare_nbgrader()
-root, student, lesson = sys.argv[1:4]
-c = Config(); c.CourseDirectory.root = root; c.Execute.timeout = 3
+root, student, lesson, cell_limit = sys.argv[1:5]
+c = Config(); c.CourseDirectory.root = root; c.Execute.timeout = int(cell_limit)
 c.CourseDirectory.db_url = f"sqlite:///{root}/gradebook.db"
 log = logging.getLogger("plain"); log.addHandler(logging.NullHandler()); log.propagate = False
 cd = CourseDirectory(config=c, log=log); cd.assignment_id = lesson
@@ -651,22 +657,27 @@ with Gradebook(c.CourseDirectory.db_url) as gb:
 """
 
 
-def plain_nbgrader(submitted: Path, work: Path, names: list[str], wall: float = 40.0) -> dict:
-    """Grade each case with nbgrader alone (hidden tests in the student's kernel), for comparison."""
+def plain_nbgrader(submitted: Path, work: Path, names: list[str]) -> dict:
+    """Grade each case with nbgrader alone (hidden tests in the student's kernel), for comparison,
+    with the same limits as :func:`grade_class` (the submission's limit as a wall-clock limit)."""
     import shutil
     import subprocess
+
+    limits = suite_limits()
+    wall = limits["submission"]
 
     root = work / "plain"
     shutil.copytree(FIXTURE_LESSONS / LESSON, root / "source" / LESSON,
                     ignore=shutil.ignore_patterns("instructor_notes*"))
-    subprocess.run([sys.executable, "-c", PLAIN_NBGRADER, str(root), "--generate", LESSON],
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run([sys.executable, "-c", PLAIN_NBGRADER, str(root), "--generate", LESSON,
+                    str(limits["cell"])], check=True, capture_output=True, timeout=wall)
     out = {}
     for name in names:
         target = root / "submitted" / name / LESSON
         shutil.copytree(submitted / name / LESSON, target, symlinks=True)
         try:
-            done = subprocess.run([sys.executable, "-c", PLAIN_NBGRADER, str(root), name, LESSON],
+            cell = limits["never_finishes_cell" if name in NEVER_FINISH else "cell"]
+            done = subprocess.run([sys.executable, "-c", PLAIN_NBGRADER, str(root), name, LESSON, str(cell)],
                                   capture_output=True, text=True, timeout=wall,
                                   start_new_session=True)
             line = (done.stdout.strip().splitlines() or ["{}"])[-1]
@@ -678,14 +689,42 @@ def plain_nbgrader(submitted: Path, work: Path, names: list[str], wall: float = 
     return out
 
 
-def report(dest: Path, compare: bool = False) -> str:
-    """Grade the corpus and return a Markdown table of what the instructor sees."""
+def suite_limits() -> dict[str, int]:
+    """The test suite's grading limits (tests/conftest.py), in seconds: per cell, per submission,
+    and per cell for the cases in NEVER_FINISH."""
+    if "conftest" not in sys.modules and str(HERE.parent) not in sys.path:
+        sys.path.insert(0, str(HERE.parent))  # run as a script: tests/ is not on the path
+    import conftest
+
+    return {"cell": conftest.CELL_LIMIT, "submission": conftest.SUBMISSION_LIMIT,
+            "never_finishes_cell": conftest.NEVER_FINISHES_CELL_LIMIT}
+
+
+def grade_class(submitted: Path, out: Path, students: list[str], force: bool = False):
+    """Grade these students of the fixture lesson as one class, with the suite's limits: those that
+    can finish with the generous ones, those in NEVER_FINISH with the short cell limit (the
+    submission's limit stays generous, so the cell limit is what stops them). Returns both tables
+    as one, by student."""
+    import pandas as pd
+
     from course.grading import autograde
 
+    limits = suite_limits()
+    frames = []
+    for group, cell in ((sorted(set(students) - NEVER_FINISH), limits["cell"]),
+                        (sorted(set(students) & NEVER_FINISH), limits["never_finishes_cell"])):
+        if group:
+            frames.append(autograde(LESSON, submitted, lessons_dir=FIXTURE_LESSONS, out_dir=out,
+                                    students=group, force=force, workers=2, memory_mb=1024,
+                                    timeout_per_cell=cell, timeout_per_submission=limits["submission"],
+                                    quiet=True))
+    return pd.concat(frames, ignore_index=True).sort_values("student", ignore_index=True)
+
+
+def report(dest: Path, compare: bool = False) -> str:
+    """Grade the corpus and return a Markdown table of what the instructor sees."""
     chosen = write(dest / "submitted")
-    frame = autograde(LESSON, dest / "submitted", lessons_dir=FIXTURE_LESSONS, out_dir=dest / "out",
-                      workers=2, timeout_per_cell=3, timeout_per_submission=12, memory_mb=1024,
-                      quiet=True).set_index("student")
+    frame = grade_class(dest / "submitted", dest / "out", [c.name for c in chosen]).set_index("student")
     plain = plain_nbgrader(dest / "submitted", dest, [c.name for c in chosen]) if compare else {}
     head = "| case | what it does | status | score (honest baseline) |"
     head += " nbgrader alone |" if compare else ""
