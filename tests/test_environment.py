@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import tomllib
 import zipfile
 
 import pytest
+from _wheel import build_and_install, run_installed
 from conftest import REPO
 
 _REQ = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*)$")
@@ -72,26 +71,17 @@ def test_constraints_lock_covers_every_dependency():
 @pytest.mark.slow
 def test_wheel_ships_datasets(tmp_path):
     """A plain (non-editable) install finds the datasets: they are package data in the wheel."""
-    out = tmp_path / "dist"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(out), str(REPO)],
-        check=True, capture_output=True, text=True,
-    )
-    wheel = next(out.glob("*.whl"))
+    wheel, target = build_and_install(tmp_path)
     names = zipfile.ZipFile(wheel).namelist()
     assert "course/_datasets/datapackage.json" in names
     assert any(n.startswith("course/_datasets/") and n.endswith(".csv") for n in names)
     assert not any(n.startswith("lessons/") for n in names), "instructor sources in the wheel"
-    # Install it into a throwaway target and load a dataset from there, not from the repo.
-    target = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
-                    str(target), str(wheel)], check=True, capture_output=True, text=True)
+    # The grading package's three subpackages (a plain install grades too).
+    assert {f"course/grading/{sub}/__init__.py" for sub in ("releasing", "grade", "kernel")} <= set(names)
+    # Installed into a throwaway target: a dataset loads from there, not from the repo.
     code = ("import course, course.data as d; "
             f"assert str(d.datasets_dir()).startswith({str(target)!r}), d.datasets_dir(); "
             "print(len(d.load('gva_per_hour', level='ITL1')))")
-    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path,
-                            env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"},
-                            capture_output=True, text=True)
+    result = run_installed(target, code)
     assert result.returncode == 0, result.stderr
     assert int(result.stdout.strip()) == 12 * 18

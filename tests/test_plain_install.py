@@ -14,13 +14,13 @@ from __future__ import annotations
 import email
 import importlib.metadata as md
 import json
-import subprocess
 import sys
 import textwrap
 import zipfile
 from pathlib import Path
 
 import pytest
+from _wheel import build_and_install, run_installed
 from conftest import REPO
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
@@ -88,31 +88,16 @@ def blocked_modules(allowed: set[str]) -> set[str]:
 @pytest.fixture(scope="module")
 def plain_install(tmp_path_factory) -> tuple[Path, set[str]]:
     """(the install target with the import guard, the distributions a plain install has)."""
-    root = tmp_path_factory.mktemp("plain")
-    out = root / "dist"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(out), str(REPO)],
-        check=True, capture_output=True, text=True,
-    )
-    wheel = next(out.glob("*.whl"))
+    wheel, target = build_and_install(tmp_path_factory.mktemp("plain"))
     with zipfile.ZipFile(wheel) as archive:
         meta_name = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
         metadata = email.message_from_bytes(archive.read(meta_name))
     requirements = metadata.get_all("Requires-Dist") or []
     # pip and setuptools come with every virtual environment pip installs into.
     allowed = runtime_closure(requirements) | {canonicalize_name(metadata["Name"]), "pip", "setuptools"}
-    target = root / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
-                    str(target), str(wheel)], check=True, capture_output=True, text=True)
     blocked = blocked_modules(allowed) - {"course", "widgets"}
     (target / "sitecustomize.py").write_text(GUARD.format(blocked=sorted(blocked)), encoding="utf-8")
     return target, allowed
-
-
-def _run(target: Path, code: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", code], cwd=target.parent, capture_output=True,
-                          text=True, env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"})
 
 
 @pytest.mark.slow
@@ -129,7 +114,7 @@ def test_the_guard_refuses_what_a_plain_install_lacks(plain_install):
         except ModuleNotFoundError as exc:
             print("refused:", exc.name)
     """)
-    result = _run(target, code)
+    result = run_installed(target, code)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.split("\n")
     assert lines[0].startswith(str(target)), "the lessons would not run on the installed wheel"
