@@ -162,3 +162,17 @@ def test_the_public_names_are_the_subpackages_names_and_resolve():
         course.grading.nothing  # noqa: B018
     # The subpackage is ``releasing``: a subpackage called ``release`` would shadow the function.
     assert callable(course.grading.release)
+
+
+def test_the_guides_name_modules_that_exist():
+    """The instructor guide ("How a mark is computed") and CONTRIBUTING.md name grading modules by
+    path: each one exists, and final_mark's is where the guide says."""
+    pattern = re.compile(r"`(?:course/grading/)?((?:releasing|grade|kernel)/_\w+\.py)`")
+    named = set()
+    for doc in ("docs/INSTRUCTOR_GUIDE.md", "CONTRIBUTING.md"):
+        named |= set(pattern.findall((REPO / doc).read_text(encoding="utf-8")))
+    assert len(named) >= 10
+    assert [n for n in sorted(named) if not (PACKAGE / n).is_file()] == []
+    guide = (REPO / "docs" / "INSTRUCTOR_GUIDE.md").read_text(encoding="utf-8")
+    where = Path(sys.modules[course.grading.final_mark.__module__].__file__).relative_to(REPO)
+    assert f"`{where.as_posix()}`" in guide
