@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import PATIENCE
 
 import course.grading
 
@@ -92,7 +93,7 @@ print(json.dumps({"loaded": sorted(m for m in sys.modules if m.startswith("cours
                   "recorded": sorted(os.listdir(answers))}))
 """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
-                          timeout=120)
+                          timeout=PATIENCE)
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout.strip().splitlines()[-1])
     assert out["loaded"] == ["course.grading", "course.grading.kernel", "course.grading.kernel._codec",

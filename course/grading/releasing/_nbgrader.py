@@ -1,5 +1,6 @@
 """The private nbgrader course that release and grading each build: its config, nbgrader's logs, and
-the one patch this package makes to nbgrader.
+the one patch this package makes to nbgrader (the other reliance on nbgrader's internals is
+grade/_worker.py's Execute subclass; NBGRADER_PATCHED_FOR pins the version both were checked on).
 
 Nothing is read from the instructor's nbgrader_config.py or ~/.jupyter: every nbgrader call gets
 the Config :func:`nbgrader_config` builds.
