@@ -1,11 +1,11 @@
 """A plain ``pip install .`` (no extras) is enough to run every lesson.
 
 Installing the runtime dependencies afresh needs the network, so the test builds the wheel, installs
-it alone into a throwaway target (as tests/test_environment.py does), and runs each lesson's source
-in a kernel that can import only the Python standard library, the wheel and the distributions its
-runtime requirements pull in (worked out from the wheel's own metadata, extras left out). Any
-other installed package, such as a development extra, is refused at import, exactly as it would be
-missing from a plain install. This is how ``scipy`` (used by ``course.measures.regression``) was
+it alone into a throwaway target (tests/_wheel.py, as for tests/test_environment.py), and runs each
+lesson's source in a kernel that can import only the Python standard library, the wheel and the
+distributions its runtime requirements pull in (worked out from the wheel's own metadata, extras
+left out). Any other installed package, such as a development extra, is refused at import, exactly
+as it would be missing from a plain install. This is how ``scipy`` (used by ``course.measures.regression``) was
 found to be a development extra only.
 """
 
