@@ -11,6 +11,7 @@ switch on the course theme and offline rendering (Vega's JavaScript comes from t
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -22,6 +23,7 @@ import anywidget
 import pandas as pd
 import traitlets
 
+from course.charts_saving import picture_metadata
 from course.errors import CourseError, options_text
 
 __all__ = [
@@ -258,16 +260,20 @@ def picture_html(title: str, alt: str, svg: str = "") -> str:
 class SavedPicture:
     """A hidden output beside a live chart that holds its picture, for the saved notebook.
 
-    While the chart is live, ``access.js`` hides this output; in a notebook reopened without its
-    kernel the chart cannot be drawn ("Error displaying widget: model not found") and this
-    output shows the chart's picture with its title and alt text instead. Outside a Jupyter
-    kernel it does nothing.
+    While the chart is live, ``access.js`` hides this output; the server saves the notebook
+    without the chart's live view (:mod:`course.charts_saving`), which a notebook reopened
+    without its kernel could not draw ("Error displaying widget: model not found"), so there
+    this output shows the chart's picture with its title and alt text instead. Outside a
+    Jupyter kernel it does nothing.
     """
 
-    def __init__(self, access: ChartAccess, title: str, alt) -> None:
-        """``alt`` is the alt text, or a function giving it (a widget's follows its controls)."""
+    def __init__(self, access: ChartAccess, title: str, alt, view: str | None = None) -> None:
+        """``alt`` is the alt text, or a function giving it (a widget's follows its controls);
+        ``view`` is the model id of the live view displayed next, which the server drops from
+        the saved notebook (:mod:`course.charts_saving`) so that the picture stands alone."""
         self.handle = None
         self.title, self._alt = title, alt
+        self.metadata = picture_metadata(view)
         try:
             from IPython import get_ipython
             from IPython.display import display
@@ -277,7 +283,7 @@ class SavedPicture:
         if shell is None or not hasattr(shell, "kernel"):
             return
         self.handle = display({"text/html": picture_html(title, self.alt), "text/plain": self.alt},
-                              raw=True, display_id=True)
+                              raw=True, display_id=True, metadata=self.metadata)
         access.observe(self._update, names="picture")
 
     @property
@@ -287,7 +293,7 @@ class SavedPicture:
     def _update(self, change) -> None:
         if self.handle is not None and change["new"]:
             self.handle.update({"text/html": picture_html(self.title, self.alt, change["new"]),
-                                "text/plain": self.alt}, raw=True)
+                                "text/plain": self.alt}, raw=True, metadata=self.metadata)
 
 
 def _fallback_text(spec: dict) -> str:
@@ -324,7 +330,7 @@ def _render(spec: dict, **metadata) -> dict:
     box.add_class("course-chart")
     text = _fallback_text(spec)
     title, _, alt_text = text.partition("\n")
-    SavedPicture(access, title, alt_text or title)
+    SavedPicture(access, title, alt_text or title, view=box.model_id)
     bundle = box._repr_mimebundle_()
     data, meta = bundle if isinstance(bundle, tuple) else (bundle, {})
     data["text/plain"] = text
@@ -559,7 +565,10 @@ def ranked_bars(
 
 
 def _complete_years(frame: pd.DataFrame, x: str, y: str, series: str | None) -> pd.DataFrame:
-    """Add explicit empty rows for missing years so lines break instead of bridging gaps."""
+    """Add explicit empty rows for years missing inside each line so it breaks there instead of
+    bridging the gap. A line starts at its first value and ends at its last: years before and
+    after (Northern Ireland's employment rate starts in 2022) get no empty rows, because Vega
+    shows the first row of a line in its tooltip, which would then read "null"."""
     years = range(int(frame[x].min()), int(frame[x].max()) + 1)
     keys = [series] if series else []
     if keys:
@@ -567,7 +576,14 @@ def _complete_years(frame: pd.DataFrame, x: str, y: str, series: str | None) -> 
         grid = pd.MultiIndex.from_product([groups, years], names=[series, x]).to_frame(index=False)
     else:
         grid = pd.DataFrame({x: list(years)})
-    return grid.merge(frame, on=[*keys, x], how="left")
+    full = grid.merge(frame, on=[*keys, x], how="left")
+    valid = full[y].notna()
+    if keys:
+        seen = valid.groupby(full[series]).cumsum()
+        left = valid[::-1].groupby(full[series][::-1]).cumsum()[::-1]
+    else:
+        seen, left = valid.cumsum(), valid[::-1].cumsum()[::-1]
+    return full[(seen > 0) & (left > 0)].reset_index(drop=True)
 
 
 def time_series(
@@ -722,9 +738,13 @@ def tile_layers(base: alt.Chart, value: str, *, scale: alt.Scale, value_title: s
     """
     x = alt.X("col:O", axis=None)
     y = alt.Y("row:O", axis=None)
+    # what a screen reader says for a tile: the tooltip's words ("Index: no data"), never the
+    # colour channel's raw value, which Vega-Lite would read out as "null"
+    said = json.dumps(f"; {value_title or value}: ")
     shown = base.transform_calculate(
         _shown=f"isValid(datum[{value!r}]) ? format(datum[{value!r}], {value_format!r}) "
-               ": 'no data'")
+               ": 'no data'",
+        _said=f"'Region: ' + datum[{name!r}] + {said} + datum._shown")
     tooltip = tooltip or [alt.Tooltip(f"{name}:N", title="Region"),
                           alt.Tooltip("_shown:N", title=value_title or value)]
     # invalid="show": a region without a value keeps its (white) tile; Vega-Lite would drop it
@@ -734,10 +754,11 @@ def tile_layers(base: alt.Chart, value: str, *, scale: alt.Scale, value_title: s
                             alt.Color(f"{value}:Q", scale=scale, title=value_title or value,
                                       legend=alt.Legend() if legend else None),
                             alt.value("#FFFFFF")),
-        tooltip=tooltip,
+        tooltip=tooltip, description="_said:N",
     )
     plate = shown.mark_rect(color="white", cornerRadius=2, width=44, height=30,
-                            stroke="#767676", strokeWidth=0.5).encode(x=x, y=y, tooltip=tooltip)
+                            stroke="#767676", strokeWidth=0.5).encode(
+        x=x, y=y, tooltip=tooltip, description="_said:N")
     label = shown.mark_text(baseline="bottom", dy=-1, fontSize=11, fontWeight="bold",
                             color=TEXT).encode(x=x, y=y, text="abbreviation:N")
     number = shown.mark_text(baseline="top", dy=2, fontSize=10, color=TEXT).encode(

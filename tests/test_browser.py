@@ -23,7 +23,6 @@ checks that the student view shows none of nbgrader's instructor tools.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -34,26 +33,30 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 import requests
-from conftest import PATIENCE, REPO, require, stop, wait_until
+from browser_helpers import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    axe_script,
+    is_local,
+    local_only,
+    require_browser,
+)
+from conftest import PATIENCE, REPO, stop, wait_until
 from widget_helpers import contrast_problems, data_marks, rank_problems, svg_width
 
 from course.charts import MAX_WIDTH
+from course.charts_saving import PICTURE_KEY, WIDGET_VIEW
 from course.grading import lab_command, student_view
 
 pytestmark = [pytest.mark.slow, pytest.mark.needs_system]
 
 LESSONS = sorted(p.parent.name for p in (REPO / "lessons").glob("*/*.ipynb")
                  if p.stem == p.parent.name)
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 VIEWPORT = {"width": 1366, "height": 768}
 OUT = REPO / "build" / "browser"
-LOCAL_HOSTS = {"127.0.0.1"}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]
 # What axe scans: the lesson's own content (rendered markdown and cell outputs), not JupyterLab.
 CONTENT = [".jp-Notebook .jp-MarkdownOutput", ".jp-Notebook .jp-OutputArea-output"]
@@ -69,19 +72,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def axe_script() -> Path:
-    """axe-core's browser script from npm (.ci/system-deps.sh installs it; as root, so does this)."""
-    npm = shutil.which("npm")
-    require(npm is not None, "npm, for axe-core (as root: apt-get install -y npm)")
-    root = subprocess.run([npm, "root", "-g"], capture_output=True, text=True).stdout.strip()
-    path = Path(root) / "axe-core" / "axe.min.js"
-    if not path.is_file() and hasattr(os, "geteuid") and os.geteuid() == 0:
-        subprocess.run([npm, "install", "-g", "--silent", "axe-core"], capture_output=True,
-                       timeout=300)
-    require(path.is_file(), "axe-core from npm (npm install -g axe-core; .ci/system-deps.sh does it)")
-    return path
 
 
 def _wait_for_server(proc, base: str, token: str, log: Path) -> None:
@@ -105,18 +95,10 @@ def _start(cmd: list[str], env: dict, cwd: Path, log_path: Path):
     return proc, log
 
 
-def _require_browser() -> None:
-    require(Path(CHROMIUM).is_file(),
-            f"Debian chromium at {CHROMIUM} (as root: apt-get install -y chromium; "
-            ".ci/system-deps.sh does it)")
-    require(importlib.util.find_spec("playwright") is not None,
-            "the playwright package (pip install -e '.[dev]'; never `playwright install`)")
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """One JupyterLab server on a copy of every lesson's instructor source."""
-    _require_browser()
+    require_browser()
     work = tmp_path_factory.mktemp("browser")
     for lesson in LESSONS:
         shutil.copytree(REPO / "lessons" / lesson, work / "lessons" / lesson)
@@ -131,9 +113,11 @@ def lab(tmp_path_factory):
            f"--IdentityProvider.token={token}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
+    # The student settings every deployment installs (deploy/jupyter/student), among them the
+    # pre-save hook that saves each chart as its picture (course/charts_saving.py).
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(work / "config"),
+               JUPYTER_CONFIG_PATH=str(REPO / "deploy" / "jupyter" / "student"),
                JUPYTERLAB_SETTINGS_DIR=str(settings), COURSE_CACHE_DIR=str(work / "cache"))
-    env.pop("JUPYTER_CONFIG_PATH", None)
     proc, log = _start(cmd, env, work / "lessons", work / "lab.log")
     base = f"http://127.0.0.1:{port}"
     try:
@@ -160,20 +144,10 @@ def new_page(browser):
     """A page at 1366×768 that can reach 127.0.0.1 only; records everything else it tried."""
     context = browser.new_context(viewport=VIEWPORT)
     context.set_default_timeout(PATIENCE * 1000)  # clicks and waits on a busy machine
-    blocked: list[str] = []
+    blocked = local_only(context)
     problems: list[str] = []
-
-    def route(r):
-        if urlsplit(r.request.url).hostname in LOCAL_HOSTS:
-            r.continue_()
-        else:
-            blocked.append(r.request.url)
-            r.abort()
-
-    context.route("**/*", route)
     page = context.new_page()
-    page.on("websocket", lambda ws: None if urlsplit(ws.url).hostname in LOCAL_HOSTS
-            else blocked.append(ws.url))
+    page.on("websocket", lambda ws: None if is_local(ws.url) else blocked.append(ws.url))
     page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
             if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
@@ -460,15 +434,23 @@ def test_lesson_looks_right_in_the_browser(lab, browser, lesson):
             except json.JSONDecodeError:
                 assert time.monotonic() < deadline + 30, "the saved notebook is not valid JSON"
                 time.sleep(0.5)
-        views = [o for c in saved["cells"] if c["cell_type"] == "code"
-                 for o in c.get("outputs", [])
-                 if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
-        assert views, "the saved notebook has no widget outputs"
-        for o in views:
+        outputs = [o for c in saved["cells"] if c["cell_type"] == "code"
+                   for o in c.get("outputs", [])]
+        # each chart is saved as its picture, with its title and alt text as the plain-text view
+        pictures = [o for o in outputs if PICTURE_KEY in o.get("metadata", {})]
+        if len(pictures) < charts_shown:
+            problems.append(f"the saved notebook holds {len(pictures)} pictures for "
+                            f"{charts_shown} charts")
+        for o in pictures:
             text = o["data"].get("text/plain", "")
             text = "".join(text) if isinstance(text, list) else text
-            if len(text) < 40 or text.startswith(("JupyterChart(", "VBox(", "RegionExplorer(")):
-                problems.append(f"a saved chart has no title or alt text: {text[:80]!r}")
+            html = "".join(o["data"].get("text/html", ""))
+            if len(text) < 40 or "<img" not in html:
+                problems.append(f"a saved picture has no image or alt text: {text[:80]!r}")
+        # ... and without its live view, which could not be drawn without the kernel
+        views = [o for o in outputs if WIDGET_VIEW in o.get("data", {})]
+        if views:
+            problems.append(f"the saved notebook keeps {len(views)} live widget views")
 
         problems += reopened_problems(browser, lab, lesson, charts_shown)
 
@@ -503,6 +485,15 @@ def reopened_problems(browser, lab, lesson: str, expected: int) -> list[str]:
         accept_kernel_dialog(page, wait=3)
         figures = page.locator(".jp-Notebook .course-picture")
         found = count_within(figures, expected)
+        # a widget view without its kernel says "Loading widget..." until the widget manager
+        # gives up on it and writes "Error displaying widget: model not found"
+        notebook = page.locator(".jp-Notebook").first
+        wait_until(lambda: "Loading widget" not in notebook.text_content(), timeout=120)
+        text = notebook.text_content()
+        for words in ("Error displaying widget", "model not found", "Loading widget"):
+            if words in text:
+                problems.append(f"reopened: the notebook shows {words!r} "
+                                f"({text.count(words)} times)")
         if found < expected:
             problems.append(f"reopened: {found} saved pictures for {expected} charts")
         for i, figure in enumerate(figures.all()):
@@ -527,7 +518,7 @@ def reopened_problems(browser, lab, lesson: str, expected: int) -> list[str]:
 @pytest.fixture(scope="module")
 def student_lab(tmp_path_factory):
     """JupyterLab on a student view of lesson 01, started as `course lab` starts it."""
-    _require_browser()
+    require_browser()
     work = tmp_path_factory.mktemp("student-browser")
     lesson = "01-regional-gap"
     shutil.copytree(REPO / "lessons" / lesson, work / "lessons" / lesson)

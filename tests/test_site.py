@@ -20,7 +20,6 @@ import http.server
 import importlib.util
 import json
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -28,6 +27,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from browser_helpers import CHROMIUM, CHROMIUM_ARGS, axe_script, local_only, require_browser
 from bs4 import BeautifulSoup
 from conftest import REPO, require
 
@@ -42,9 +42,6 @@ pytestmark = [pytest.mark.slow]
 HUB = "https://hub.test-university.example"
 STUDENT_REPO = "https://github.com/test-org/pp-student"
 BRANCH = "autumn"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 SHOTS = REPO / "build" / "site-browser"
 # A cell that draws a chart: a course chart builder, or an explorer widget.
 CHART_CALL = re.compile(r"\bcharts\.(ranked_bars|time_series|tile_map)\(|\b[A-Z]\w+(Explorer|"
@@ -309,16 +306,6 @@ def test_guide_setup_and_citation_pages(site):
 # -- in a browser -------------------------------------------------------------------------------
 
 
-def _axe_path() -> Path | None:
-    npm = shutil.which("npm")
-    candidates = []
-    if npm:
-        root = subprocess.run([npm, "root", "-g"], capture_output=True, text=True, timeout=60)
-        candidates.append(Path(root.stdout.strip()) / "axe-core" / "axe.min.js")
-    candidates.append(REPO / "node_modules" / "axe-core" / "axe.min.js")
-    return next((p for p in candidates if p.is_file()), None)
-
-
 @pytest.fixture(scope="module")
 def served(site):
     assert site["code"] == 0, "the site did not build"
@@ -340,30 +327,17 @@ def served(site):
 
 @pytest.mark.needs_system
 def test_every_page_passes_axe_and_loads_nothing_from_another_host(site, served):
-    require(Path(CHROMIUM).is_file(),
-            f"Debian chromium at {CHROMIUM} (as root: apt-get install -y chromium; "
-            ".ci/system-deps.sh does it)")
-    require(importlib.util.find_spec("playwright") is not None,
-            "the playwright package (pip install -e '.[dev]'; never `playwright install`)")
-    axe = _axe_path()
-    require(axe is not None, "axe-core from npm (npm install -g axe-core; .ci/system-deps.sh)")
+    require_browser()
+    axe = axe_script()
     from playwright.sync_api import sync_playwright
 
     SHOTS.mkdir(parents=True, exist_ok=True)
-    blocked, violations, broken = [], [], []
+    violations, broken = [], []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 900})
-
-            def route(r):
-                if urlsplit(r.request.url).hostname == "127.0.0.1":
-                    r.continue_()
-                else:
-                    blocked.append(r.request.url)
-                    r.abort()
-
-            context.route("**/*", route)
+            blocked = local_only(context)
             page = context.new_page()
             for path in site["pages"]:
                 rel = path.relative_to(site["root"]).as_posix()

@@ -120,7 +120,8 @@ class ChartWidget(ipw.VBox):
         if not alt:  # a title that follows the controls is not text: the alt text comes first
             title, alt = "", title
         # the picture's alt text: what the chart is, then what it shows at the moment of saving
-        charts.SavedPicture(self._access, title, lambda: f"{alt} {self.alt_text}".strip())
+        charts.SavedPicture(self._access, title, lambda: f"{alt} {self.alt_text}".strip(),
+                            view=self.model_id)
         display(self._repr_mimebundle_(), raw=True)
 
     def _repr_mimebundle_(self, **kwargs):
