@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import json
 import os
@@ -207,6 +208,12 @@ def test_student_view_config_readme_and_kept_student_work(tmp_path):
     assert docmanager == {"defaultViewers": {"markdown": "Markdown Preview"}}
     server = json.loads((dest / STUDENT_CONFIG_DIR / "jupyter_server_config.json").read_text())
     assert server["ServerApp"]["jpserver_extensions"]["nbgrader.server_extensions.formgrader"] is False
+    # `course lab` saves as the hubs do: the same pre-save hook as the deployed student settings
+    deployed = json.loads((REPO / "deploy" / "jupyter" / "student" / "jupyter_server_config.json")
+                          .read_text(encoding="utf-8"))
+    assert server["ContentsManager"] == deployed["ContentsManager"]
+    module, _, name = server["ContentsManager"]["pre_save_hook"].rpartition(".")
+    assert callable(getattr(importlib.import_module(module), name))
     assert find_folder_leaks(dest) == []
     assert not list(dest.rglob("instructor_notes*"))
 

@@ -347,9 +347,13 @@ def write_student_config(dest: Path) -> Path:
         config_dir / "labconfig" / "page_config.json",
         {"disabledExtensions": {name: True for name in DISABLED_LAB_EXTENSIONS}},
     )
+    from course.charts_saving import pre_save_hook  # standard library only
+
     _write_json(
         config_dir / "jupyter_server_config.json",
-        {"ServerApp": {"jpserver_extensions": {name: False for name in DISABLED_SERVER_EXTENSIONS}}},
+        {"ServerApp": {"jpserver_extensions": {name: False for name in DISABLED_SERVER_EXTENSIONS}},
+         # a saved lesson shows each chart's picture, not "model not found", once its kernel is gone
+         "ContentsManager": {"pre_save_hook": f"{pre_save_hook.__module__}.{pre_save_hook.__name__}"}},
     )
     # JupyterLab reads user settings from <config dir>/lab/user-settings/<package>/<plugin>.
     for plugin_id, settings in STUDENT_LAB_SETTINGS.items():
