@@ -35,6 +35,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="simulated students in the hub section's login wave (default 75; quick 10)")
     p.add_argument("--hub-prespawn", type=int, default=4, metavar="K",
                    help="hub section: start servers before the wave, K at a time (0: at login)")
+    p.add_argument("--hub-zygote", action=argparse.BooleanOptionalAction, default=True,
+                   help="hub section: fork students' kernels from a warm template "
+                        "(course/_zygote.py); --no-hub-zygote starts each kernel on its own")
     p.add_argument("--lessons-dir", default=str(REPO / "lessons"),
                    help="folder of lesson folders (default: the repository's lessons/)")
     p.add_argument("--lesson", action="append", default=None, metavar="ID",
@@ -166,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks import hub_bench
 
         run_section("hub", lambda: hub_bench.bench(args.hub_users, prespawn=args.hub_prespawn,
-                                                   log=log))
+                                                   zygote=args.hub_zygote, log=log))
 
     results["machine"] = machine.finish(info)
     md, js = report.write(results, args.out)

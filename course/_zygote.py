@@ -76,7 +76,7 @@ PRELOAD = ("numpy", "pandas", "altair", "ipywidgets", "IPython", "ipykernel.kern
 #: Environment variables the template does not keep (it re-executes itself without them, so
 #: they cannot be read back from /proc/<kernel>/environ, which shows the template's start-up
 #: environment): the hub's token for its managed service, and anything that looks secret.
-_SECRET_MARKERS = ("TOKEN", "SECRET", "PASSWORD", "JUPYTERHUB_")
+_SECRET_MARKERS = ("TOKEN", "SECRET", "PASSWORD", "CLIENT_ID")
 _MAX_MESSAGE = 1 << 20
 _REQUEST_TIMEOUT_S = 10.0
 
@@ -175,6 +175,24 @@ def _preload() -> list[str]:
     return done
 
 
+def _warm_charts() -> bool:
+    """Read (or make, once) the offline chart bundle that ``course.setup()`` gives Altair.
+
+    Without the template every student's first ``course.setup()`` runs a separate Python process
+    that bundles Vega (about 160 MB while it runs, and a few CPU-seconds) when their home folder
+    has no cached copy; here it is done before any fork and the 0.9 MB bundle is shared. It is
+    Vega's own JavaScript, the same for everyone: no student data.
+    """
+    load = getattr(sys.modules.get("course.charts"), "_load_offline_bundle", None)
+    if load is None:
+        return False
+    try:
+        return bool(load())
+    except Exception as exc:  # noqa: BLE001 - kernels then bundle on first use, as without us
+        print(f"zygote: no offline chart bundle: {exc}", file=sys.stderr)
+        return False
+
+
 def serve(socket_path: str | None = None) -> None:
     """Run the template: import, listen, fork kernels on request, reap them. Never returns.
 
@@ -194,6 +212,8 @@ def serve(socket_path: str | None = None) -> None:
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(name, "1")
     preloaded = _preload()
+    if _warm_charts():
+        preloaded.append("offline chart bundle")
     gc.collect()
     gc.freeze()  # later collections in the kernels leave the template's objects (and pages) alone
     import threading
@@ -216,7 +236,8 @@ class Template:
         for fd in (self.wake_r, self.wake_w):
             os.set_blocking(fd, False)
         signal.signal(signal.SIGCHLD, lambda *_: None)
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # the hub stopping it
+        for sig in (signal.SIGTERM, signal.SIGINT):  # the hub stopping it (SIGINT for services)
+            signal.signal(sig, lambda *_: sys.exit(0))
         signal.set_wakeup_fd(self.wake_w)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)  # a socket left by a template that died
