@@ -188,6 +188,17 @@ def test_shutdown_leaves_no_process(template, kernels, tmp_path, now):
     assert not Path(f"/proc/{pid}").exists()
 
 
+def test_a_restarted_kernel_is_a_new_fork(template, kernels, tmp_path):
+    km, kc = kernels(tmp_path)
+    before = km.provisioner.pid
+    run(kc, "x = 1")
+    km.restart_kernel(now=True)
+    kc.wait_for_ready(timeout=DEADLINE_S)
+    assert km.provisioner.forked and km.provisioner.pid != before
+    _until(f"the old kernel {before} has ended", lambda: _gone(before))
+    assert run(kc, "print('x' in globals())")[1] == ["False\n"]
+
+
 def test_the_template_holds_one_thread_and_no_secret(template, kernels, tmp_path):
     info = template["ping"]()
     assert info["threads"] == 1

@@ -357,7 +357,7 @@ class LocalHub:
         except OSError:
             return "(no log)"
 
-    def _user_of(self, pid: int, parent: int) -> str | None:
+    def _user_of(self, pid: int, parent: int, templates: set[int]) -> str | None:
         """The student a process belongs to: JUPYTERHUB_USER in its environment, or, for a
         kernel forked from the warm template (whose /proc environment is the template's), the
         home folder it works in. A kernel just forked has not yet moved into its folder, so for
@@ -365,7 +365,7 @@ class LocalHub:
         if pid in self._owner:
             return self._owner[pid]
         user = _environ(pid).get("JUPYTERHUB_USER")
-        forked = parent in self.template_pids
+        forked = parent in templates
         if not user and forked:
             cwd, homes = _cwd(pid), self.state / "h"
             if cwd is not None and cwd.is_relative_to(homes) and cwd != homes:
@@ -376,8 +376,13 @@ class LocalHub:
 
     @property
     def template_pids(self) -> set[int]:
-        """The warm kernel template (course/_zygote.py), if this hub runs one."""
-        return {pid for pid, name in self._service.items() if name == "kernel-template"}
+        """The warm kernel template (course/_zygote.py), if this hub runs one (as seen by the
+        last look at the hub's processes; the hub starts a new one if it dies)."""
+        return self._templates(_proc_table())
+
+    def _templates(self, table: dict[int, tuple[int, int]]) -> set[int]:
+        return {pid for pid, name in self._service.items()
+                if name == "kernel-template" and table.get(pid, (0, 0))[0] == self.proc.pid}
 
     def _processes(self) -> tuple[dict[int, str], list[int], dict[int, int]]:
         """(pid -> user of each server/kernel, [hub, proxy and template pids], pid -> start time).
@@ -389,10 +394,13 @@ class LocalHub:
             return {}, [], {}
         table = _proc_table()
         users, core = {}, [self.proc.pid]
-        for pid in _descendants(self.proc.pid, table):
+        found = _descendants(self.proc.pid, table)
+        for pid in found:
             if table[pid][0] == self.proc.pid and pid not in self._service:
                 self._service[pid] = _environ(pid).get("JUPYTERHUB_SERVICE_NAME")
-            user = self._user_of(pid, table[pid][0])
+        templates = self._templates(table)
+        for pid in found:
+            user = self._user_of(pid, table[pid][0], templates)
             if user:
                 users[pid] = user
             else:
