@@ -69,10 +69,16 @@ PROVISIONER_NAME = "pp-zygote"
 #: The ``-c`` code that starts the template (it takes the working folder off ``sys.path``
 #: first, like the kernel's own launcher).
 ZYGOTE_LAUNCH = "import sys; del sys.path[0]; from course._zygote import serve; serve()"
-#: Imported once by the template, before any fork (missing ones are skipped).
-PRELOAD = ("numpy", "pandas", "altair", "ipywidgets", "IPython", "ipykernel.kernelapp",
-           "ipykernel.ipkernel", "course", "course.data", "course.checks", "course.charts",
-           "widgets", "widgets._base")
+#: Imported once by the template, before any fork (missing ones are skipped): the libraries a
+#: lesson's kernel imports, what Altair imports when it draws a pandas frame (narwhals), the IRI
+#: grammar (which a student kernel started on its own defers, as it costs 0.8 CPU-seconds; here
+#: it is compiled once for everyone), and the course's own modules and widgets (not grading).
+PRELOAD = ("numpy", "pandas", "pandas.core.methods.to_dict", "pandas.io.formats.string",
+           "altair", "rfc3987_syntax", "narwhals._pandas_like.dataframe",
+           "narwhals._pandas_like.namespace", "narwhals._interchange.dataframe", "ipywidgets",
+           "anywidget", "IPython", "ipykernel.kernelapp", "ipykernel.ipkernel", "course",
+           "course.data", "course.checks", "course.charts", "course.measures", "widgets",
+           "widgets._base")
 #: Environment variables the template does not keep (it re-executes itself without them, so
 #: they cannot be read back from /proc/<kernel>/environ, which shows the template's start-up
 #: environment): the hub's token for its managed service, and anything that looks secret.
@@ -155,15 +161,19 @@ def _clean_environment() -> dict[str, str] | None:
 
 
 def _preload() -> list[str]:
-    """Import :data:`PRELOAD`; return what was imported. No threads, loops or sockets start."""
+    """Import :data:`PRELOAD` and the course's widgets; return what was imported. No threads,
+    loops or sockets start."""
     import importlib
     import importlib.util
+    import pkgutil
 
-    from course._kernel import defer_rfc3987_syntax
-
-    defer_rfc3987_syntax()  # as in every course kernel: the IRI grammar compiles on first use
+    names = list(PRELOAD)
+    spec = importlib.util.find_spec("widgets")
+    if spec is not None and spec.submodule_search_locations:
+        names += [f"widgets.{m.name}" for m in pkgutil.iter_modules(spec.submodule_search_locations)
+                  if not m.name.startswith("_")]
     done = []
-    for name in PRELOAD:
+    for name in names:
         try:
             if importlib.util.find_spec(name.split(".")[0]) is None:
                 continue
