@@ -570,19 +570,15 @@ class ZygoteProvisioner(LocalProvisioner):
             signal.pidfd_send_signal(self.pidfd, signum)
         return None
 
+    async def _end(self, signum: int) -> None:
+        with contextlib.suppress(ProcessLookupError):  # it ended by itself meanwhile
+            await self.send_signal(signum)
+
     async def kill(self, restart: bool = False) -> None:
-        if not self.forked:
-            return await super().kill(restart)
-        with contextlib.suppress(ProcessLookupError):
-            await self.send_signal(signal.SIGKILL)
-        return None
+        return await (self._end(signal.SIGKILL) if self.forked else super().kill(restart))
 
     async def terminate(self, restart: bool = False) -> None:
-        if not self.forked:
-            return await super().terminate(restart)
-        with contextlib.suppress(ProcessLookupError):
-            await self.send_signal(signal.SIGTERM)
-        return None
+        return await (self._end(signal.SIGTERM) if self.forked else super().terminate(restart))
 
     async def cleanup(self, restart: bool = False) -> None:
         if self.pidfd is not None and self._exited():
