@@ -260,7 +260,7 @@ class Template:
         finally:
             os.umask(old)
         os.chmod(path, 0o600)
-        self.listener.listen(64)
+        self.listener.listen(256)  # a class asking at once waits its turn
         print(f"zygote: pid {os.getpid()} ready on {path} with {', '.join(preloaded)}",
               file=sys.stderr, flush=True)
 
@@ -502,6 +502,9 @@ class ZygoteProvisioner(LocalProvisioner):
         return self.forked or super().has_process
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any):
+        if self.pidfd is not None:  # a previous kernel of this provisioner, already gone
+            os.close(self.pidfd)
+            self.pidfd = None
         args, path = kernel_args(cmd), self.template
         if args is not None and path:
             try:
