@@ -1008,6 +1008,9 @@ def markdown(report: dict) -> str:
         f"{m['per_user_own_peak_max_mb']} MB)",
         f"- hub + proxy: {m['hub_and_proxy_peak_mb']} MB",
     ]
+    if report.get("template_ready") is False:
+        lines.append("- the warm kernel template did not answer before the wave: kernels started "
+                     "the ordinary way until it did")
     if m.get("template_at_peak_mb"):
         lines.append(f"- warm kernel template: {m['template_at_peak_mb']} MB at that peak; per user "
                      f"with its share: {m['per_user_with_template_share_mb']} MB")
