@@ -360,6 +360,9 @@ def _become_kernel(args: list[str], env: dict[str, str], cwd: str, fds: list[int
     code = 1
     try:
         os.setsid()
+        with contextlib.suppress(OSError):  # `top` and `ps -o comm` then tell kernels apart
+            with open("/proc/self/comm", "w", encoding="ascii") as comm:  # (the command line
+                comm.write("pp-kernel")  # stays the template's)
         signal.set_wakeup_fd(-1)
         for item in close:
             if isinstance(item, socket.socket):

@@ -130,6 +130,7 @@ def test_a_forked_kernel_runs_code_and_is_the_templates_child(template, kernels,
     reply, out = run(kc, "import os\nprint(os.getppid())\nsum(range(10))")
     assert reply["status"] == "ok"
     assert out == [f"{template['pid']}\n", "45"]
+    assert Path(f"/proc/{km.provisioner.pid}/comm").read_text().strip() == "pp-kernel"
 
 
 def test_two_kernels_are_separate_processes_with_their_own_folder_and_environment(kernels, tmp_path):
