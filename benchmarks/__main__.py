@@ -35,6 +35,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="simulated students in the hub section's login wave (default 75; quick 10)")
     p.add_argument("--hub-prespawn", type=int, default=4, metavar="K",
                    help="hub section: start servers before the wave, K at a time (0: at login)")
+    p.add_argument("--hub-cells", default="first,examples", metavar="LIST",
+                   help="hub section: which waves to run, from first,examples (default both)")
+    p.add_argument("--hub-zygote", action=argparse.BooleanOptionalAction, default=True,
+                   help="hub section: fork students' kernels from a warm template "
+                        "(course/_zygote.py); --no-hub-zygote starts each kernel on its own")
     p.add_argument("--lessons-dir", default=str(REPO / "lessons"),
                    help="folder of lesson folders (default: the repository's lessons/)")
     p.add_argument("--lesson", action="append", default=None, metavar="ID",
@@ -61,6 +66,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.hub_users = 10 if args.quick else 75
     if not 1 <= args.hub_users <= 200:
         p.error("--hub-users must be between 1 and 200")
+    args.hub_cells = tuple(c.strip() for c in args.hub_cells.split(",") if c.strip())
+    if not args.hub_cells or set(args.hub_cells) - {"first", "examples"}:
+        p.error("--hub-cells takes first, examples or both (comma-separated)")
     if args.repeat < 1 or args.interactions < 1 or args.class_size < 1:
         p.error("--repeat, --interactions and --class-size must be at least 1")
     return args
@@ -166,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks import hub_bench
 
         run_section("hub", lambda: hub_bench.bench(args.hub_users, prespawn=args.hub_prespawn,
+                                                   cells=args.hub_cells, zygote=args.hub_zygote,
                                                    log=log))
 
     results["machine"] = machine.finish(info)

@@ -33,6 +33,8 @@ def load_hubload():
 def summary(report: dict) -> dict:
     """The figures of one load run that the hub table shows."""
     memory = report["memory"]
+    # with kernels forked from the warm template, each student's share of it is counted too
+    share = (memory.get("template_at_peak_mb") or 0) / max(1, memory["users_at_peak"])
     return {
         "users": report["users"], "ok": report["ok"], "cells": report["cells"],
         "cells_run_per_student": report["cells_run_per_student"],
@@ -40,8 +42,13 @@ def summary(report: dict) -> dict:
         "first_cell_p95_s": report["first_cell_s"]["p95"],
         "login_to_first_cell_p95_s": report.get("login_to_first_cell_s", {}).get("p95"),
         "login_to_last_cell_p95_s": report["login_to_last_cell_s"]["p95"],
-        "pss_per_student_mb": memory["per_user_at_peak_mean_mb"],
-        "pss_per_student_max_mb": memory["per_user_at_peak_max_mb"],
+        "pss_per_student_mb": memory.get("per_user_with_template_share_mb")
+        or memory["per_user_at_peak_mean_mb"],
+        "pss_per_student_own_mb": memory["per_user_at_peak_mean_mb"],
+        "template_mb": memory.get("template_at_peak_mb"),
+        "template_ready": report.get("template_ready"),
+        "pss_per_student_max_mb": None if memory["per_user_at_peak_max_mb"] is None
+        else round(memory["per_user_at_peak_max_mb"] + share, 1),
         "peak_all_users_mb": memory["peak_all_users_mb"],
         "hub_and_proxy_mb": memory["hub_and_proxy_peak_mb"],
         "capacity": report.get("capacity"),
@@ -53,23 +60,26 @@ def summary(report: dict) -> dict:
 
 
 def bench(users: int, *, cells: tuple[str, ...] = ("first", "examples"), prespawn: int = 4,
-          deadline_s: float = 1500, log=print) -> dict:
+          zygote: bool = True, deadline_s: float = 1500, log=print) -> dict:
     """Run the login wave for each of ``cells``; returns {"first": summary, "examples": ...}.
 
     ``prespawn`` > 0 starts every server before the wave, that many at a time, as
     ``deploy/prespawn.py`` does for a host (0: servers start in the wave, at login).
+    ``zygote`` forks students' kernels from the hub's warm template (``course/_zygote.py``);
+    False starts each kernel as its own process.
     """
     if shutil.which("configurable-http-proxy") is None:
         raise RuntimeError("configurable-http-proxy is not on PATH (.ci/system-deps.sh installs it)")
     hubload = load_hubload()
     hubload.protect_from_oom_killer()
-    out = {"users": users, "lesson": LESSON, "prespawn": prespawn, "runs": {}}
+    out = {"users": users, "lesson": LESSON, "prespawn": prespawn, "zygote": zygote, "runs": {}}
     with tempfile.TemporaryDirectory(prefix="pp-hubbench-") as tmp:
         repo_url = hubload.published_repo(REPO / "lessons", Path(tmp), [LESSON])
         for which in cells:
-            log(f"  hub: {users} students, cells {which!r}")
+            log(f"  hub: {users} students, cells {which!r}, "
+                f"kernels {'forked from the template' if zygote else 'started one by one'}")
             plan = hubload.make_plan(repo_url, LESSON, cells=which, timeout=deadline_s)
-            with hubload.LocalHub() as hub:  # a fresh hub each time: no warm servers carried over
+            with hubload.LocalHub(zygote=zygote) as hub:  # a fresh hub each time: no warm servers carried over
                 report = hubload.run_load(hub, users, plan, deadline_s=deadline_s,
                                           prespawn=prespawn)
             out["runs"][which] = summary(report)

@@ -255,7 +255,9 @@ def hub_table(res: dict) -> list[str]:
         f"{res['users']} simulated students log in to a local JupyterHub at the same instant, open "
         f"the nbgitpuller link of {res['lesson']}, start a server, pull the course and run its "
         "cells in a new kernel (`deploy/local/hubload.py`). Memory is PSS per student (server + "
-        "kernel) at the moment all of them were active. "
+        "kernel) at the moment all of them were active"
+        + (", plus an equal share of the warm template their kernels were forked from "
+           "(`course/_zygote.py`). " if res.get("zygote") else ". ")
         + (f"Servers were started before the wave, {res['prespawn']} at a time "
            "(`deploy/prespawn.py`), so the wave's spawn time is the wait for a server already "
            "running." if res.get("prespawn") else "Servers start in the wave, at login."),

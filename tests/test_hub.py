@@ -134,11 +134,12 @@ def test_link_pulls_the_published_course_and_the_lesson_runs(hub, hubload, plan)
     result, kernel = hubload.simulate(hub, "solo", lesson_plan, go, None, time.monotonic() + PATIENCE)
     try:
         assert result.ok, f"{result.stage}: {result.error}"
-        # Lean start-up (course._student): the server and the kernel defer the IRI grammar.
-        commands = [Path(f"/proc/{pid}/cmdline").read_bytes()
-                    for pid, user in hub.user_processes().items() if user == "solo"]
+        # Lean start-up (course._student): the server defers the IRI grammar; the kernel is
+        # forked from the hub's warm template (course._zygote), which deferred it too.
+        mine = [pid for pid, user in hub.user_processes().items() if user == "solo"]
+        commands = [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in mine]
         assert any(b"course._student" in c for c in commands), commands
-        assert any(b"course._kernel" in c for c in commands), commands
+        assert any(_forked(hub, hubload, pid) for pid in mine), commands
         # The two fixes for simultaneous logins are in force: a reserved port, Unix sockets.
         runtime = hub.home("solo") / ".r"
         server = json.loads(next(runtime.glob("jpserver-*.json")).read_text())
@@ -184,6 +185,42 @@ def test_a_server_started_ahead_is_waiting_when_the_student_arrives(hub, hubload
         if kernel is not None:
             kernel.close()
         hub.api("DELETE", "/users/early/server")
+
+
+def _forked(hub, hubload, pid: int) -> bool:
+    """Is ``pid`` a kernel forked from the hub's warm kernel template?"""
+    return hubload._proc_table().get(pid, (0, 0))[0] in hub.template_pids
+
+
+def test_the_kernel_template_comes_back_if_it_dies(hub, hubload, plan):
+    """The hub restarts its warm kernel template (a managed service); the next student's kernel
+    is forked from the new one."""
+    import signal
+    import threading
+
+    hub.user_processes()
+    old = hub.template_pids
+    assert len(old) == 1, f"the local hub runs one kernel template, found {old}"
+    os.kill(next(iter(old)), signal.SIGKILL)
+    deadline = time.monotonic() + PATIENCE
+    while time.monotonic() < deadline:
+        hub.user_processes()  # notes the hub's new children
+        if hub.template_pids - old and hub._wait_for_template(timeout=5):
+            break
+        time.sleep(1)
+    new = hub.template_pids - old
+    assert len(new) == 1, f"the hub did not start a new template within {PATIENCE} s"
+    go = threading.Event()
+    go.set()
+    result, kernel = hubload.simulate(hub, "phoenix", plan, go, None, time.monotonic() + PATIENCE)
+    try:
+        assert result.ok, f"{result.stage}: {result.error}"
+        mine = [pid for pid, user in hub.user_processes().items() if user == "phoenix"]
+        assert [pid for pid in mine if hubload._proc_table()[pid][0] in new], mine
+    finally:
+        if kernel is not None:
+            kernel.close()
+        hub.api("DELETE", "/users/phoenix/server")
 
 
 def test_many_students_at_once(hub, hubload, plan):

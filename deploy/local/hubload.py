@@ -92,6 +92,13 @@ def _environ(pid: int) -> dict[str, str]:
     return env
 
 
+def _cwd(pid: int) -> Path | None:
+    try:
+        return Path(os.readlink(f"/proc/{pid}/cwd"))
+    except OSError:
+        return None
+
+
 def _proc_table() -> dict[int, tuple[int, int]]:
     """pid -> (parent pid, start time) for every process (from /proc/<pid>/stat)."""
     table = {}
@@ -269,7 +276,8 @@ class LocalHub:
     """The hub of deploy/local/jupyterhub_config.py in its own short temporary folder."""
 
     def __init__(self, *, instructors: tuple[str, ...] = (), password: str | None = None,
-                 state_dir: Path | None = None, log_path: Path | None = None) -> None:
+                 state_dir: Path | None = None, log_path: Path | None = None,
+                 zygote: bool | None = None) -> None:
         self._own_state = state_dir is None
         # Short on purpose: kernel sockets live under it (107-character limit on Unix sockets).
         self.state = Path(tempfile.mkdtemp(prefix="pph", dir="/tmp")) if state_dir is None \
@@ -279,11 +287,14 @@ class LocalHub:
         self.token = secrets.token_hex(24)
         self.password = password or secrets.token_hex(8)
         self.instructors = instructors
+        self.zygote = zygote  # kernels forked from the warm template (None: the config's default)
+        self.template_ready: bool | None = None  # did the template answer before the students came
         self.log_path = log_path or self.state / "hub.log"
         self.proc: subprocess.Popen | None = None
         self.watchdog: subprocess.Popen | None = None
         self._user_tokens: dict[str, str] = {}
         self._owner: dict[int, str | None] = {}
+        self._service: dict[int, str | None] = {}  # the hub's children: pid -> service name
         self._seen: dict[int, int] = {}  # every descendant seen: pid -> start time
         self._lock = threading.Lock()
 
@@ -297,6 +308,8 @@ class LocalHub:
             "PP_HUB_PASSWORD": self.password,
             "PP_HUB_INSTRUCTORS": ",".join(self.instructors),
         })
+        if self.zygote is not None:
+            env["PP_HUB_ZYGOTE"] = "1" if self.zygote else "0"
         bin_dir = str(Path(sys.executable).parent)
         env["PATH"] = os.pathsep.join([bin_dir, env.get("PATH", "/usr/bin:/bin")])
         for key in ("JUPYTER_CONFIG_DIR", "JUPYTER_CONFIG_PATH", "JUPYTER_RUNTIME_DIR"):
@@ -314,6 +327,7 @@ class LocalHub:
                 raise RuntimeError(f"the hub exited ({self.proc.returncode}):\n{self.log_tail()}")
             try:
                 if requests.get(f"{self.url}/hub/api", timeout=2).status_code == 200:
+                    self.template_ready = self._wait_for_template(timeout=max(timeout, 180))
                     return self
             except requests.RequestException:
                 pass
@@ -321,14 +335,57 @@ class LocalHub:
         self.stop()
         raise RuntimeError(f"the hub did not answer within {timeout:.0f} s:\n{self.log_tail()}")
 
+    def _wait_for_template(self, timeout: float) -> bool | None:
+        """Wait for the warm kernel template, as a host would before the class arrives (until
+        it answers, kernels start the ordinary way). None when this hub runs none."""
+        if self.zygote is False or os.environ.get("PP_HUB_ZYGOTE") == "0":
+            return None
+        from course._zygote import ZygoteUnavailable, ask
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            try:
+                ask(str(self.state / "z" / "sock"), {"op": "ping"}, timeout=10)
+                return True
+            except ZygoteUnavailable:
+                time.sleep(0.5)
+        return False
+
     def log_tail(self, lines: int = 40) -> str:
         try:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return "(no log)"
 
+    def _user_of(self, pid: int, parent: int, templates: set[int]) -> str | None:
+        """The student a process belongs to: JUPYTERHUB_USER in its environment, or, for a
+        kernel forked from the warm template (whose /proc environment is the template's), the
+        home folder it works in. A kernel just forked has not yet moved into its folder, so for
+        those only a definite answer is remembered."""
+        if pid in self._owner:
+            return self._owner[pid]
+        user = _environ(pid).get("JUPYTERHUB_USER")
+        forked = parent in templates
+        if not user and forked:
+            cwd, homes = _cwd(pid), self.state / "h"
+            if cwd is not None and cwd.is_relative_to(homes) and cwd != homes:
+                user = cwd.relative_to(homes).parts[0]
+        if user or not forked:
+            self._owner[pid] = user
+        return user
+
+    @property
+    def template_pids(self) -> set[int]:
+        """The warm kernel template (course/_zygote.py), if this hub runs one (as seen by the
+        last look at the hub's processes; the hub starts a new one if it dies)."""
+        return self._templates(_proc_table())
+
+    def _templates(self, table: dict[int, tuple[int, int]]) -> set[int]:
+        return {pid for pid, name in self._service.items()
+                if name == "kernel-template" and table.get(pid, (0, 0))[0] == self.proc.pid}
+
     def _processes(self) -> tuple[dict[int, str], list[int], dict[int, int]]:
-        """(pid -> user of each server/kernel, [hub and proxy pids], pid -> start time).
+        """(pid -> user of each server/kernel, [hub, proxy and template pids], pid -> start time).
 
         Only this hub's own descendants are looked at: the process tree is read from
         /proc/<pid>/stat, and the environment (for JUPYTERHUB_USER) only of those processes.
@@ -337,11 +394,15 @@ class LocalHub:
             return {}, [], {}
         table = _proc_table()
         users, core = {}, [self.proc.pid]
-        for pid in _descendants(self.proc.pid, table):
-            if pid not in self._owner:
-                self._owner[pid] = _environ(pid).get("JUPYTERHUB_USER")
-            if self._owner[pid]:
-                users[pid] = self._owner[pid]
+        found = _descendants(self.proc.pid, table)
+        for pid in found:
+            if table[pid][0] == self.proc.pid and pid not in self._service:
+                self._service[pid] = _environ(pid).get("JUPYTERHUB_SERVICE_NAME")
+        templates = self._templates(table)
+        for pid in found:
+            user = self._user_of(pid, table[pid][0], templates)
+            if user:
+                users[pid] = user
             else:
                 core.append(pid)
         starts = {pid: table[pid][1] for pid in [*users, *core] if pid in table}
@@ -730,6 +791,7 @@ class MemorySampler(threading.Thread):
         self.peak_users: dict[str, int] = {}  # per-user PSS at the moment of the total peak
         self.peak_user_kb: dict[str, int] = {}  # each user's own peak
         self.peak_hub_kb = 0
+        self.template_kb_at_peak = 0  # the warm kernel template's PSS at the total peak
         self.samples = 0
 
     def run(self) -> None:
@@ -741,10 +803,13 @@ class MemorySampler(threading.Thread):
             per_user: dict[str, int] = {}
             for pid, user in users.items():
                 per_user[user] = per_user.get(user, 0) + (_pss_kb(pid) or 0)
-            hub_kb = sum(_pss_kb(p) or 0 for p in core)
+            template = self.hub.template_pids
+            template_kb = sum(_pss_kb(p) or 0 for p in core if p in template)
+            hub_kb = sum(_pss_kb(p) or 0 for p in core if p not in template)
             total = sum(per_user.values())
             if total > self.peak_total_kb:
                 self.peak_total_kb, self.peak_users = total, dict(per_user)
+                self.template_kb_at_peak = template_kb
             for user, kb in per_user.items():
                 self.peak_user_kb[user] = max(kb, self.peak_user_kb.get(user, 0))
             self.peak_hub_kb = max(self.peak_hub_kb, hub_kb)
@@ -887,8 +952,15 @@ def run_load(hub: LocalHub, users: int, plan: Plan, *, prefix: str = "l",
             "per_user_at_peak_max_mb": round(max(per_user_mb), 1) if per_user_mb else None,
             "per_user_own_peak_max_mb": round(max(sampler.peak_user_kb.values(), default=0) / 1024, 1),
             "hub_and_proxy_peak_mb": round(sampler.peak_hub_kb / 1024, 1),
+            # the warm kernel template (0 without one): its PSS is what the kernels forked from
+            # it do not carry themselves, so a fair cost per student adds its share
+            "template_at_peak_mb": round(sampler.template_kb_at_peak / 1024, 1),
+            "per_user_with_template_share_mb": (
+                round(statistics.mean(per_user_mb) + sampler.template_kb_at_peak / 1024
+                      / len(per_user_mb), 1) if per_user_mb else None),
         },
         "prespawn": ahead,
+        "template_ready": hub.template_ready,
         "capacity": {
             "reserve_mb": reserve_mb,
             "lowest_available_mb": None if capacity.lowest_mb is None else round(capacity.lowest_mb),
@@ -936,6 +1008,12 @@ def markdown(report: dict) -> str:
         f"{m['per_user_own_peak_max_mb']} MB)",
         f"- hub + proxy: {m['hub_and_proxy_peak_mb']} MB",
     ]
+    if report.get("template_ready") is False:
+        lines.append("- the warm kernel template did not answer before the wave: kernels started "
+                     "the ordinary way until it did")
+    if m.get("template_at_peak_mb"):
+        lines.append(f"- warm kernel template: {m['template_at_peak_mb']} MB at that peak; per user "
+                     f"with its share: {m['per_user_with_template_share_mb']} MB")
     ahead = report.get("prespawn")
     if ahead:
         lines += ["", f"Servers started before the wave, {ahead['parallel']} at a time: "
@@ -1014,6 +1092,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="turn students away once available memory falls below this")
     parser.add_argument("--prespawn", type=int, default=0, metavar="K",
                         help="start every server before the wave, K at a time (0: no)")
+    parser.add_argument("--zygote", action=argparse.BooleanOptionalAction, default=None,
+                        help="fork kernels from the hub's warm template (default: the hub "
+                             "configuration's, which does)")
     args = parser.parse_args(argv)
     if not 1 <= args.users <= 200:
         parser.error("--users must be between 1 and 200")
@@ -1021,7 +1102,7 @@ def main(argv: list[str] | None = None) -> int:
         repo_url = published_repo(args.lessons, Path(tmp), [args.lesson])
         plan = make_plan(repo_url, args.lesson, cells=args.cells)
         protect_from_oom_killer()
-        with LocalHub() as hub:
+        with LocalHub(zygote=args.zygote) as hub:
             report = run_load(hub, args.users, plan, deadline_s=args.deadline,
                               reserve_mb=args.reserve_mb, prespawn=args.prespawn)
     json_path, md_path = write_report(report, args.out)

@@ -18,6 +18,9 @@ PP_HUB_INSTRUCTORS         comma-separated user names who get the instructor too
 PP_HUB_SERVICE_TOKEN       if set, registers a "loadtest" service with this token and the
                            admin scopes the load run needs.
 PP_HUB_PORTS               range of single-user server ports (default 20000-32000).
+PP_HUB_LEAN                0: start servers and kernels the stock way (default 1).
+PP_HUB_ZYGOTE              0: start each kernel as its own process instead of forking it from
+                           the warm template (default 1; needs PP_HUB_LEAN).
 
 The settings every deployment shares (reserved server ports and Unix-socket kernels, which fix
 two races that stock settings lose when a class logs in at once; student and instructor Jupyter
@@ -89,6 +92,27 @@ c.Spawner.environment = {
 if LEAN:  # the python3 kernelspec that starts kernels through course._kernel
     c.Spawner.environment["JUPYTER_PATH"] = str(HERE.parent / "jupyter")
 
+# Kernels forked from a warm template (course/_zygote.py): one template process, a managed
+# service the hub starts with itself and restarts if it dies, imports pandas, Altair, ipywidgets
+# and ipykernel once; each student's kernel is a fork of it, so those pages are shared
+# copy-on-write. The kernelspec in local/jupyter selects the provisioner that asks it; without a
+# running template the provisioner starts kernels the ordinary way. Only this hub does this: its
+# students already share one Unix user (see deploy/README.md, "Kernels forked from a template",
+# for what is shared and why TLJH and Kubernetes do not). PP_HUB_ZYGOTE=0 switches it off.
+ZYGOTE = LEAN and os.environ.get("PP_HUB_ZYGOTE", "1") != "0"
+SERVICES = []
+if ZYGOTE:
+    from course._zygote import ENV_SOCKET, ZYGOTE_LAUNCH
+
+    zygote_socket = str(STATE / "z" / "sock")  # the template makes "z" private (0700)
+    SERVICES.append({"name": "kernel-template", "command": [sys.executable, "-c", ZYGOTE_LAUNCH],
+                     "environment": {ENV_SOCKET: zygote_socket,
+                                     "COURSE_CACHE_DIR": str(STATE / "cache")},
+                     "cwd": str(STATE)})
+    c.Spawner.environment[ENV_SOCKET] = zygote_socket
+    c.Spawner.environment["JUPYTER_PATH"] = os.pathsep.join(
+        [str(HERE / "jupyter"), str(HERE.parent / "jupyter")])
+
 # Ports handed out in turn, kernels on Unix sockets, student/instructor settings: the settings
 # every deployment shares. The student settings come from the repository here (TLJH and the
 # Kubernetes image install them for the whole environment instead).
@@ -99,10 +123,11 @@ load_subconfig(str(HERE.parent / "jupyterhub_config.d" / "productive_places.py")
 
 # -- the load run's service account -----------------------------------------------------------
 if os.environ.get("PP_HUB_SERVICE_TOKEN"):
-    c.JupyterHub.services = [{"name": "loadtest", "api_token": os.environ["PP_HUB_SERVICE_TOKEN"]}]
+    SERVICES.append({"name": "loadtest", "api_token": os.environ["PP_HUB_SERVICE_TOKEN"]})
     c.JupyterHub.load_roles = [{
         "name": "loadtest",
         "scopes": ["admin:users", "admin:servers", "tokens", "read:users", "list:users",
                    "admin:groups"],
         "services": ["loadtest"],
     }]
+c.JupyterHub.services = SERVICES
