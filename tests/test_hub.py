@@ -134,6 +134,10 @@ def test_link_pulls_the_published_course_and_the_lesson_runs(hub, hubload, plan)
     result, kernel = hubload.simulate(hub, "solo", lesson_plan, go, None, time.monotonic() + PATIENCE)
     try:
         assert result.ok, f"{result.stage}: {result.error}"
+        # both measured from the login: the last cell's result comes at or after the first's, and
+        # after every stage before it (a sum of stages once left out the steps between them)
+        assert result.login_to_last_cell_s >= result.login_to_first_cell_s
+        assert result.login_to_last_cell_s >= result.login_s + result.spawn_s + result.pull_s + result.run_s
         # Lean start-up (course._student): the server defers the IRI grammar; the kernel is
         # forked from the hub's warm template (course._zygote), which deferred it too.
         mine = [pid for pid, user in hub.user_processes().items() if user == "solo"]
