@@ -45,6 +45,7 @@ __all__ = [
     "setup",
     "ensure_offline",
     "jupyter_chart",
+    "CourseChart",
     "theme",
     "ranked_bars",
     "time_series",
@@ -149,62 +150,109 @@ def theme() -> dict:
 
 _SETUP_DONE = False
 
-_BUNDLE_SCRIPT = (
+_CHART_JS = Path(__file__).parent / "static" / "chart.js"
+
+# Each script runs in a child process and writes one offline bundle on stdout.
+_ALTAIR_BUNDLE = (
     "import sys, altair as alt; alt.JupyterChart.enable_offline(True); "
     "sys.stdout.write(alt.JupyterChart._esm)"
 )
+_COURSE_BUNDLE = (
+    "import sys, vl_convert as vlc; "
+    "sys.stdout.write(vlc.javascript_bundle(sys.stdin.read(), vl_version=sys.argv[1]))"
+)
 
 
-def offline_bundle_path() -> Path:
-    """Where the offline JavaScript bundle for ``alt.JupyterChart`` is cached.
+def _vl_version() -> str:
+    """The Vega-Lite version Altair writes specs for, as vl-convert names it ("v6_4")."""
+    return "_".join(alt.SCHEMA_VERSION.split(".")[:2])
 
-    The file name carries the Altair and vl-convert versions, so an upgrade makes a new bundle.
-    ``COURSE_CACHE_DIR`` overrides the folder (default: ``$XDG_CACHE_HOME`` or ``~/.cache``).
+
+def offline_bundle_path(which: str = "course") -> Path:
+    """Where an offline JavaScript bundle is cached: ``"course"`` for :class:`CourseChart`'s
+    front end (``course/static/chart.js`` with Vega), ``"altair"`` for ``alt.JupyterChart``'s.
+
+    The file name carries the Altair and vl-convert versions (and a hash of ``chart.js``), so an
+    upgrade or an edit makes a new bundle. ``COURSE_CACHE_DIR`` overrides the folder (default:
+    ``$XDG_CACHE_HOME`` or ``~/.cache``).
     """
+    import hashlib
     from importlib.metadata import version
 
     folder = os.environ.get("COURSE_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
         "productive-places",
     )
-    name = f"jupyterchart-altair{alt.__version__}-vlconvert{version('vl-convert-python')}.js"
-    return Path(folder) / name
+    versions = f"altair{alt.__version__}-vlconvert{version('vl-convert-python')}"
+    if which == "altair":
+        return Path(folder) / f"jupyterchart-{versions}.js"
+    if which != "course":
+        raise ValueError(f"no bundle {which!r}: 'course' or 'altair'")
+    digest = hashlib.sha256(_CHART_JS.read_bytes()).hexdigest()[:12]
+    return Path(folder) / f"coursechart-{digest}-{versions}.js"
 
 
-def _load_offline_bundle() -> bool:
-    """Give ``alt.JupyterChart`` its offline bundle without importing vl-convert in this process.
+def _cached_bundle(path: Path, script: str, *args: str, stdin: str | None = None) -> str | None:
+    """A bundle read from ``path``, made first by ``script`` in a child process if missing.
 
-    Bundling Vega with vl-convert takes about two seconds and 100 MiB in the kernel. The bundle is
-    made once, in a separate process, and cached on disk; later kernels read the file (about
-    0.9 MB). Returns False (and the caller falls back to Altair's own in-process bundling) when
-    the cache cannot be written or read.
-    """
-    # Altair has no public API for handing JupyterChart a bundle made earlier: its public
-    # ``JupyterChart.enable_offline(True)`` bundles Vega with vl-convert inside this kernel on
-    # every start (about 2 s and 100 MiB, over the performance budget). So the bundle is made
-    # once by that public call in a child process (_BUNDLE_SCRIPT) and set here on the same two
-    # class attributes that enable_offline sets. If Altair renames them, the hasattr check sends
-    # us to the public call (ensure_offline).
-    if not (hasattr(alt.JupyterChart, "_esm") and hasattr(alt.JupyterChart, "_is_offline")):
-        return False
-    if alt.JupyterChart._is_offline:
-        return True
-    path = offline_bundle_path()
+    None when it cannot be made, written or read (the caller then bundles in this process)."""
     try:
         if not path.exists():
-            made = subprocess.run([sys.executable, "-c", _BUNDLE_SCRIPT], capture_output=True,
-                                  text=True, timeout=120, check=True).stdout
+            made = subprocess.run([sys.executable, "-c", script, *args], input=stdin,
+                                  capture_output=True, text=True, timeout=120, check=True).stdout
             if "vega" not in made.lower():
-                return False
+                return None
             path.parent.mkdir(parents=True, exist_ok=True)
             partial = path.with_suffix(f".{os.getpid()}.tmp")
             partial.write_text(made, encoding="utf-8")
             os.replace(partial, path)
-        alt.JupyterChart._esm = path.read_text(encoding="utf-8")
-        alt.JupyterChart._is_offline = True
-        return True
+        return path.read_text(encoding="utf-8")
     except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def _load_offline_bundle() -> bool:
+    """Give :class:`CourseChart` and ``alt.JupyterChart`` their offline bundles without importing
+    vl-convert in this process.
+
+    Bundling Vega with vl-convert takes about two seconds and 100 MiB in the kernel. Each bundle
+    is made once, in a separate process, and cached on disk; later kernels read the file (about
+    0.9 MB). Returns False (and :func:`ensure_offline` bundles in this process) when a cache
+    cannot be written or read.
+    """
+    if "_esm" not in CourseChart.__dict__:
+        bundle = _cached_bundle(offline_bundle_path("course"), _COURSE_BUNDLE, _vl_version(),
+                                stdin=_CHART_JS.read_text(encoding="utf-8"))
+        if bundle is not None:
+            CourseChart._esm = bundle
+    # Altair's own JupyterChart (for a student who makes one) stays offline too. Altair has no
+    # public API for handing it a bundle made earlier: its public
+    # ``JupyterChart.enable_offline(True)`` bundles Vega with vl-convert inside this kernel on
+    # every start (about 2 s and 100 MiB, over the performance budget). So the bundle is made
+    # once by that public call in a child process (_ALTAIR_BUNDLE) and set here on the same two
+    # class attributes that enable_offline sets. If Altair renames them, the hasattr check sends
+    # us to the public call (ensure_offline).
+    if not (hasattr(alt.JupyterChart, "_esm") and hasattr(alt.JupyterChart, "_is_offline")):
         return False
+    if not alt.JupyterChart._is_offline:
+        bundle = _cached_bundle(offline_bundle_path("altair"), _ALTAIR_BUNDLE)
+        if bundle is not None:
+            alt.JupyterChart._esm = bundle
+            alt.JupyterChart._is_offline = True
+    return "_esm" in CourseChart.__dict__ and alt.JupyterChart._is_offline
+
+
+class CourseChart(alt.JupyterChart):
+    """Altair's ``JupyterChart`` with the course's front end (``course/static/chart.js``).
+
+    Python sees the same widget (``spec``, ``params``, ``embed_options``). In the browser, a new
+    spec that differs from the chart on the page only in the rows of its named datasets or the
+    values of its plain params updates that chart in place (Vega's ``view.data`` and
+    ``view.signal``) instead of compiling and drawing it again: what makes a course widget's
+    control change repaint within the 150 ms budget. Any other change draws the chart again.
+    Selections made in the browser are not sent back to Python (the course reads a widget's
+    state from its controls). Until :func:`ensure_offline` has run it has Altair's front end.
+    """
 
 
 def setup(offline: bool = True) -> None:
@@ -323,7 +371,7 @@ def _render(spec: dict, **metadata) -> dict:
 
     ensure_offline()
     options = {**(metadata.get("embed_options") or {}), **EMBED_OPTIONS}
-    widget = alt.JupyterChart(None, embed_options=options)
+    widget = CourseChart(None, embed_options=options)
     widget.spec = spec
     access = ChartAccess(layout=ipw.Layout(display="none"))
     box = ipw.VBox([widget, access], layout=ipw.Layout(max_width="100%"))
@@ -344,9 +392,17 @@ def fallback_text(spec: dict, now: str = "") -> str:
 
 
 def ensure_offline() -> None:
-    """Make sure ``alt.JupyterChart`` draws with bundled JavaScript, never from a CDN."""
-    if not _load_offline_bundle():
-        alt.JupyterChart.enable_offline(True)
+    """Make sure :class:`CourseChart` and ``alt.JupyterChart`` draw with bundled JavaScript,
+    never from a CDN."""
+    if _load_offline_bundle():
+        return
+    # a cache could not be made or read: bundle in this process (about 2 s, once per kernel)
+    if "_esm" not in CourseChart.__dict__:
+        import vl_convert as vlc
+
+        CourseChart._esm = vlc.javascript_bundle(_CHART_JS.read_text(encoding="utf-8"),
+                                                 vl_version=_vl_version())
+    alt.JupyterChart.enable_offline(True)
 
 
 def _course_theme() -> None:
@@ -354,8 +410,8 @@ def _course_theme() -> None:
         alt.theme.register("course", enable=False)(lambda: theme())
 
 
-def jupyter_chart(chart: alt.TopLevelMixin) -> alt.JupyterChart:
-    """An offline ``alt.JupyterChart`` for a widget: built once, then driven by its params.
+def jupyter_chart(chart: alt.TopLevelMixin) -> CourseChart:
+    """An offline :class:`CourseChart` for a widget: built once, then driven by its params.
 
     The course theme (palette, contrast, fonts) is applied to the widget's chart whether or not
     :func:`setup` was called, and only for this chart (Altair's global theme is left as it is).
@@ -363,7 +419,7 @@ def jupyter_chart(chart: alt.TopLevelMixin) -> alt.JupyterChart:
     ensure_offline()
     _course_theme()
     with alt.theme.enable("course"):
-        return alt.JupyterChart(chart, embed_options=dict(EMBED_OPTIONS))
+        return CourseChart(chart, embed_options=dict(EMBED_OPTIONS))
 
 
 def spec_with(template: dict, *, datasets: dict | None = None, params: dict | None = None) -> dict:

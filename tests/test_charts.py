@@ -110,6 +110,28 @@ def test_setup_is_explicit_and_offline():
     assert "cdn.jsdelivr" not in alt.JupyterChart._esm and "https://" not in alt.JupyterChart._esm[:2000]
 
 
+def test_course_charts_draw_with_the_course_front_end_bundled_offline(tmp_path, monkeypatch):
+    """CourseChart's front end (course/static/chart.js) is bundled with Vega by vl-convert once,
+    cached under a name that follows chart.js, and holds no import from the network."""
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path))
+    monkeypatch.delattr(charts.CourseChart, "_esm", raising=False)
+    monkeypatch.setattr(alt.JupyterChart, "_is_offline", False)
+    path = charts.offline_bundle_path("course")
+    assert path.parent == tmp_path and not path.exists()
+    charts.ensure_offline()
+    bundle = charts.CourseChart._esm
+    assert path.read_text(encoding="utf-8") == bundle
+    assert "aria-busy" in bundle and "vegaEmbed" not in bundle.split("\n", 1)[0]
+    assert not re.search(r"""import[^;]*["']https?://""", bundle)  # no CDN import left
+    assert charts.offline_bundle_path("altair").exists() and alt.JupyterChart._is_offline
+    # an edit to chart.js makes a new bundle rather than reusing the old one
+    monkeypatch.setattr(charts, "_CHART_JS", tmp_path / "edited.js")
+    (tmp_path / "edited.js").write_text("export default { render() {} };", encoding="utf-8")
+    assert charts.offline_bundle_path("course") != path
+    with pytest.raises(ValueError, match="'course' or 'altair'"):
+        charts.offline_bundle_path("vega")
+
+
 def test_course_renderer_draws_the_spec_once_validated_with_alt_text_fallback():
     from ipywidgets.widgets.widget import _instances
 
@@ -121,7 +143,7 @@ def test_course_renderer_draws_the_spec_once_validated_with_alt_text_fallback():
     box = _instances[data["application/vnd.jupyter.widget-view+json"]["model_id"]]
     widget = box.children[0]
     assert isinstance(box.children[1], charts.ChartAccess)  # names, pressed states, picture
-    assert isinstance(widget, alt.JupyterChart) and widget._esm == alt.JupyterChart._esm
+    assert isinstance(widget, charts.CourseChart) and widget._esm == charts.CourseChart._esm
     assert widget.spec == ch.to_dict(context={"pre_transform": False})
     assert data["text/plain"] == "A leads\nBars of v for A and B; A is higher."
     # A student's chart with a selection keeps it (Vega runs it in the browser).

@@ -248,19 +248,25 @@ class ChartWidget(ipw.VBox):
 
     def _show_data(self, datasets: dict[str, pd.DataFrame | list]) -> None:
         """Put rows (DataFrames, or inline values) and the current param values into the built
-        spec: a new spec for the browser, nothing validated."""
+        spec: a new spec for the browser, nothing validated. The spec and the param values go
+        in one message, so the browser shows the change in one step."""
         rows = {name: charts.records(value) if isinstance(value, pd.DataFrame) else value
                 for name, value in datasets.items()}
-        self.chart.spec = charts.spec_with(self.chart.spec, datasets=rows,
-                                           params=self._param_values())
+        with self.chart.hold_sync():
+            self.chart.spec = charts.spec_with(self.chart.spec, datasets=rows,
+                                               params=self._param_values())
+            self._push_params()
 
     # -- reacting to controls ----------------------------------------------------------------
+    def _push_params(self) -> None:
+        params = self.chart.params
+        for name, value in self._param_values().items():
+            setattr(params, name, value)  # only a changed value is sent
+
     def _sync_params(self) -> None:
         """Set the chart's params from the controls (one message to the browser)."""
-        params = self.chart.params
         with self.chart.hold_sync():
-            for name, value in self._param_values().items():
-                setattr(params, name, value)
+            self._push_params()
         self._update_state()
 
     def _refresh(self, change=None) -> None:

@@ -247,9 +247,13 @@ class ClusterExplorer(ChartWidget):
             shown="clamp(datum.lq, 0.25, 4)",
             candidate="datum.lq > lq_min && datum.size >= size_min",
         )
-        x = alt.X("label:N", title=None, sort=None,
+        # Industries and areas keep the order of the rows (x_order, y_order: see _records_for),
+        # given as a field rather than sort=None so that the chart is the same whether the
+        # browser draws it afresh or updates it in place after a change of year.
+        x = alt.X("label:N", title=None, sort=alt.EncodingSortField("x_order", op="min"),
                   axis=alt.Axis(labelAngle=-50, labelLimit=160, orient="top"))
-        y = alt.Y("name:N", title=None, sort=None, axis=alt.Axis(labelLimit=230))
+        y = alt.Y("name:N", title=None, sort=alt.EncodingSortField("y_order", op="min"),
+                  axis=alt.Axis(labelLimit=230))
         tooltip = [alt.Tooltip("name:N", title="Area"), alt.Tooltip("label:N", title="Industry"),
                    alt.Tooltip("lq:Q", format=".2f", title="LQ"),
                    alt.Tooltip("size:Q", format=",.0f", title="Size")]
@@ -335,6 +339,9 @@ class ClusterExplorer(ChartWidget):
         key = (geo, year)
         if key not in self._records:
             rows = self._rows(geo, year)[["area", "name", "industry", "label", "lq", "size"]]
+            # each industry's and area's place on the heatmap: the order it first comes in
+            rows = rows.assign(x_order=pd.factorize(rows["label"])[0],
+                               y_order=pd.factorize(rows["name"])[0])
             self._records[key] = charts.records(rows)
         return self._records[key]
 
