@@ -7,6 +7,10 @@ empty (``alt.Chart(alt.Data(name=...))`` and ``.properties(datasets={name: []})`
 go into the built spec (:func:`course.charts.spec_with`), so Altair never deep-copies or
 validates them. A control change only sets params (:meth:`ChartWidget._sync_params`), or, where
 it changes which rows are shown, swaps them into the built spec (:meth:`ChartWidget._show_data`).
+In the browser, the course's chart front end (``course/static/chart.js``, see
+:class:`course.charts.CourseChart`) then changes the chart on the page in place rather than
+drawing it again; a change to anything else in the spec (a title, an encoding) is drawn afresh,
+which is slower.
 
 Writing a widget (the contract)::
 
