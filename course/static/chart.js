@@ -35,6 +35,37 @@ function followsRowOrder(spec) {
   return JSON.stringify(spec).includes('"sort":null');
 }
 
+// New rows that are the old rows with only some numbers changed (the same rows in the same
+// order, the same text in every field: a new year of the same areas and industries) change the
+// numbers Vega holds instead of replacing the rows (a "modify" changeset): each mark keeps its
+// elements and only the attributes that changed are written. Returns false, having changed
+// nothing, when the rows differ in any other way; the caller then replaces them.
+function changeValues(view, name, before, after) {
+  if (!Array.isArray(before) || !Array.isArray(after) || before.length !== after.length ||
+      after.length === 0) return false;
+  const held = view.data(name);
+  if (!Array.isArray(held) || held.length !== after.length) return false;
+  const changes = [];
+  for (let i = 0; i < after.length; i++) {
+    const old = before[i], now = after[i], tuple = held[i];
+    if (old === null || now === null || typeof old !== "object" || typeof now !== "object") return false;
+    const fields = Object.keys(now);
+    if (fields.length !== Object.keys(old).length) return false;
+    for (const field of fields) {
+      if (!(field in old)) return false;
+      const a = old[field], b = now[field];
+      if (tuple[field] !== a) return false;  // Vega holds the rows in another order
+      if (a === b) continue;
+      if (typeof a !== "number" || typeof b !== "number") return false;
+      changes.push([tuple, field, b]);
+    }
+  }
+  const changeset = view.changeset();
+  for (const [tuple, field, value] of changes) changeset.modify(tuple, field, value);
+  view.change(name, changeset);
+  return true;
+}
+
 function valuesOf(spec) {
   const params = {};
   for (const p of spec.params ?? []) {
@@ -141,7 +172,10 @@ async function render({ model, el }) {
     let changed = false;
     for (const [name, rows] of Object.entries(now.data)) {
       if (rows !== drawn.data[name]) {
-        api.view.data(name, JSON.parse(rows));  // a fresh copy: Vega marks the rows it holds
+        const fresh = JSON.parse(rows);  // a fresh copy: Vega marks the rows it holds
+        if (!changeValues(api.view, name, JSON.parse(drawn.data[name] ?? "null"), fresh)) {
+          api.view.data(name, fresh);
+        }
         changed = true;
       }
     }
