@@ -34,8 +34,13 @@ lab: student
 site: $(STAMP)
 	$(BIN)/python site/build.py --strict
 
+# The suite runs in TEST_WORKERS processes at once (pytest-xdist; tests/_parallel.py says how the
+# tests are shared out). Most of its time goes on waiting for kernels, servers and a browser, so
+# more processes than cores pay. TEST_WORKERS=0 runs everything in one process, as
+# `python -m pytest` does; `python -m pytest tests/test_x.py` still runs one file on its own.
+TEST_WORKERS ?= 4
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

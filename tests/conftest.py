@@ -20,6 +20,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from _parallel import (  # noqa: F401 - the hooks that share the suite among pytest-xdist workers
+    pytest_collection_modifyitems,
+    pytest_configure_node,
+    pytest_unconfigure,
+    pytest_xdist_make_scheduler,
+)
 from _system_tools import pytest_terminal_summary  # noqa: F401 - one line naming missing tools
 
 REPO = Path(__file__).resolve().parent.parent

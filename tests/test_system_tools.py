@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from _system_tools import summary_line, tool_of
 from conftest import REPO
 
@@ -33,26 +34,27 @@ def test_summary_of_several_tools_stays_one_line():
     assert tool_of(SKIP + "bwrap sandbox for grading")[0] == "bubblewrap"
 
 
-def _run(tmp_path, env_extra: dict[str, str]) -> subprocess.CompletedProcess:
+def _run(tmp_path, env_extra: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     """pytest on two tests that each miss a system tool, with the suite's conftest."""
-    (tmp_path / "conftest.py").write_text(
-        (REPO / "tests" / "conftest.py").read_text(encoding="utf-8"), encoding="utf-8")
-    (tmp_path / "_system_tools.py").write_text(
-        (REPO / "tests" / "_system_tools.py").read_text(encoding="utf-8"), encoding="utf-8")
+    for name in ("conftest.py", "_system_tools.py", "_parallel.py"):  # conftest imports the others
+        (tmp_path / name).write_text((REPO / "tests" / name).read_text(encoding="utf-8"),
+                                     encoding="utf-8")
     (tmp_path / "test_needs.py").write_text(
         "from conftest import require\n\n"
         "def test_a():\n    require(False, 'Debian chromium at /usr/bin/chromium')\n\n"
         "def test_b():\n    require(False, 'Debian chromium at /usr/bin/chromium')\n\n"
         "def test_c():\n    assert True\n", encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if k not in ("CI", "COURSE_STRICT")}
+    env = {k: v for k, v in os.environ.items()  # nor the worker's own, under make test
+           if k not in ("CI", "COURSE_STRICT") and not k.startswith("PYTEST_XDIST")}
     env.update(env_extra)
     return subprocess.run([sys.executable, "-m", "pytest", "-q", "-ra", "-p", "no:cacheprovider",
-                           str(tmp_path)], cwd=tmp_path, env=env, capture_output=True,
+                           *args, str(tmp_path)], cwd=tmp_path, env=env, capture_output=True,
                           text=True, timeout=300)
 
 
-def test_a_run_outside_ci_ends_with_the_line(tmp_path):
-    result = _run(tmp_path, {})
+@pytest.mark.parametrize("args", [(), ("-n", "2", "--dist", "loadgroup")], ids=["serial", "parallel"])
+def test_a_run_outside_ci_ends_with_the_line(tmp_path, args):
+    result = _run(tmp_path, {}, *args)  # alone, and as make test runs the suite
     assert result.returncode == 0, result.stdout[-2000:]
     lines = [line for line in result.stdout.splitlines() if "checks skipped:" in line]
     assert len(lines) == 1, result.stdout
@@ -64,8 +66,9 @@ def test_a_run_outside_ci_ends_with_the_line(tmp_path):
     assert "checks skipped:" in tail[-2] and "1 passed, 2 skipped" in tail[-1], tail[-3:]
 
 
-def test_under_ci_a_missing_tool_fails(tmp_path):
-    result = _run(tmp_path, {"COURSE_STRICT": "1"})
+@pytest.mark.parametrize("args", [(), ("-n", "2", "--dist", "loadgroup")], ids=["serial", "parallel"])
+def test_under_ci_a_missing_tool_fails(tmp_path, args):
+    result = _run(tmp_path, {"COURSE_STRICT": "1"}, *args)
     assert result.returncode == 1
     assert "2 failed, 1 passed" in result.stdout
     assert "checks skipped:" not in result.stdout
