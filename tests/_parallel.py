@@ -47,6 +47,7 @@ LONGEST = [
     "tests/test_grading_hostile.py",  # 192 s
     "tests/test_lessons.py",  # 175 s
     "tests/test_hub.py",  # 133 s
+    "tests/test_browser_widgets.py",  # 150 s at load 2-7: its own JupyterLab and Chromium
     "tests/test_grading.py",  # 89 s besides the test in ALONE
 ]
 SHARED_SCOPES = {"class", "module", "package"}

@@ -245,7 +245,7 @@ def chart_svgs(page) -> list[str]:
         "els => els.map(e => e.outerHTML)")
 
 
-def wait_for_charts(page, expected: int, timeout: float = 90) -> list[str]:
+def wait_for_charts(page, expected: int, timeout: float = PATIENCE / 2) -> list[str]:
     """Every chart drawn with data (Vega draws asynchronously after the widget appears)."""
     deadline = time.monotonic() + timeout
     while True:
@@ -295,7 +295,7 @@ def run_axe(page) -> list[str]:
     return [f"{v['id']}: {v['help']}\n      " + "\n      ".join(v["nodes"]) for v in result]
 
 
-def count_within(locator, expected: int, timeout: float = 60) -> int:
+def count_within(locator, expected: int, timeout: float = PATIENCE / 4) -> int:
     """How many elements ``locator`` finds once there are ``expected`` (or the time is up)."""
     deadline = time.monotonic() + timeout
     while locator.count() < expected and time.monotonic() < deadline:
