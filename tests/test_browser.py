@@ -259,7 +259,7 @@ def wait_for_charts(page, expected: int, timeout: float = PATIENCE / 2) -> list[
         time.sleep(0.5)
 
 
-OVERFLOW_JS = """() => {
+OVERFLOW_JS = """(MIN_TRACK) => {
   const out = [];
   const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer')
              || document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook');
@@ -275,12 +275,21 @@ OVERFLOW_JS = """() => {
         out.push(`output ${i}: a ${inner.className || inner.tagName} ends ${Math.round(r.right - area.right)} px past its area`);
     });
   });
+  // a slider squeezed by long labels beside it keeps its handle but loses its track
+  document.querySelectorAll('.jp-Notebook .course-widget .widget-hslider').forEach(slider => {
+    const track = slider.querySelector('.noUi-target');
+    const label = (slider.querySelector('.widget-label') || {}).textContent || 'a slider';
+    if (track && track.getBoundingClientRect().width < MIN_TRACK)
+      out.push(`slider "${label.trim()}" has a track ${Math.round(track.getBoundingClientRect().width)} px long (< ${MIN_TRACK})`);
+  });
   return out;
 }"""
+# The shortest slider track a student can aim at with a mouse.
+MIN_TRACK = 100
 
 
 def overflow(page) -> list[str]:
-    return page.evaluate(OVERFLOW_JS)
+    return page.evaluate(OVERFLOW_JS, MIN_TRACK)
 
 
 def run_axe(page) -> list[str]:

@@ -55,6 +55,15 @@ def _skeleton() -> dict[str, list[dict]]:
     }
 
 
+def _control_group(title: str, controls: list[ipw.Widget]) -> ipw.VBox:
+    """A titled column of controls at least 420 px wide, each control as wide as the column."""
+    for control in controls:
+        control.layout.width = "auto"
+    return ipw.VBox([ipw.HTML(f"<b>{html.escape(title)}</b>"), *controls],
+                    layout=ipw.Layout(flex="1 1 420px", min_width="420px", max_width="560px",
+                                      margin="0 12px 0 0"))
+
+
 class CompetitionDesigner(ChartWidget):
     """A simulated two-round competition among applicant places drawn from ITL3 data.
 
@@ -141,14 +150,15 @@ class CompetitionDesigner(ChartWidget):
                         self.seed):
             control.observe(self._on_change, names="value")
 
+        groups = [("Scoring weights", [self.w_need, self.w_capacity, self.w_potential]),
+                  ("Stages and grants", [self.finalists, self.winners, self.grant_effect]),
+                  ("Invented parameters", [self.capacity_link, self.noise, self.seed])]
         super().__init__([
             self.label,
-            ipw.HBox([ipw.VBox([ipw.HTML("<b>Scoring weights</b>"), self.w_need,
-                                self.w_capacity, self.w_potential]),
-                      ipw.VBox([ipw.HTML("<b>Stages and grants</b>"), self.finalists,
-                                self.winners, self.grant_effect]),
-                      ipw.VBox([ipw.HTML("<b>Invented parameters</b>"), self.capacity_link,
-                                self.noise, self.seed])]),
+            # Side by side while each group has room for its labels and a slider track a mouse
+            # can aim at; the groups that do not fit go to the next line.
+            ipw.HBox([_control_group(title, controls) for title, controls in groups],
+                     layout=ipw.Layout(flex_flow="row wrap")),
             self.message, self.chart, self.summary_html, self.show_table, self.numbers,
         ])
 

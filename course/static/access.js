@@ -11,10 +11,16 @@
 //  * every slider handle gets an accessible name (the slider's label) and a readable value;
 //  * toggle buttons expose which one is pressed (aria-pressed);
 //  * slider readouts are wide enough for a range ("1998 – 2025"), slider tracks are visible
-//    (3:1 against white) and long option labels are not cut off.
+//    (3:1 against white) and long enough to use beside a long label (a row of controls that
+//    then does not fit wraps), and long option labels are not cut off.
 const STYLE_ID = "course-widget-access-style";
 const CSS = `
 .course-widget .widget-readout { min-width: 7.5em; overflow: visible; }
+/* a slider keeps a track a mouse can aim at (120 px) beside a long label: the row grows past
+   ipywidgets' fixed 300 px, and a row of controls that then does not fit wraps */
+.course-widget .widget-hslider .slider-container { min-width: 120px; }
+.course-widget .widget-hslider { min-width: max-content; }
+.course-widget .widget-hbox { flex-wrap: wrap; }
 .course-widget .widget-slider .noUi-target { background: #8C8C8C; }
 .course-widget .widget-slider .noUi-connect { background: #0072B2; }
 .course-widget .widget-toggle-buttons .widget-toggle-button { width: auto; min-width: 4em; }
