@@ -5,7 +5,8 @@
 // It keeps the Python side of Altair's JupyterChart (the `spec`, `embed_options` and `_params`
 // traits) and differs from Altair's front end in one thing a student feels. A course widget
 // changes the chart's rows or its param values when a control moves. Altair's front end then
-// compiles and draws the whole chart again: 60-150 ms for the larger widgets on a 2-core laptop.
+// compiles and draws the whole chart again: 50-150 ms for the larger widgets on the 2-core
+// machine the course is measured on (benchmarks/FINDINGS.md).
 // Here, when nothing but the rows of named datasets and the values of plain params changed, the
 // chart already on the page is updated in place with Vega's own view API (view.data for rows,
 // view.signal for params) and only the marks that changed are repainted. Any other change
