@@ -20,6 +20,7 @@ from pathlib import Path
 
 import altair as alt
 import anywidget
+import ipywidgets
 import pandas as pd
 import traitlets
 
@@ -46,6 +47,7 @@ __all__ = [
     "ensure_offline",
     "jupyter_chart",
     "CourseChart",
+    "VegaBundle",
     "theme",
     "ranked_bars",
     "time_series",
@@ -151,6 +153,9 @@ def theme() -> dict:
 _SETUP_DONE = False
 
 _CHART_JS = Path(__file__).parent / "static" / "chart.js"
+# The course charts' Vega library: Vega, Vega-Lite and vega-embed, bundled by vl-convert into one
+# ES module that exports ``vegaEmbed``.
+_VEGA_SNIPPET = "export { vegaEmbed };"
 
 # Each script runs in a child process and writes one offline bundle on stdout.
 _ALTAIR_BUNDLE = (
@@ -169,14 +174,13 @@ def _vl_version() -> str:
 
 
 def offline_bundle_path(which: str = "course") -> Path:
-    """Where an offline JavaScript bundle is cached: ``"course"`` for :class:`CourseChart`'s
-    front end (``course/static/chart.js`` with Vega), ``"altair"`` for ``alt.JupyterChart``'s.
+    """Where an offline JavaScript bundle is cached: ``"course"`` for the Vega library that
+    :class:`CourseChart`'s front end loads (see :class:`VegaBundle`), ``"altair"`` for
+    ``alt.JupyterChart``'s front end.
 
-    The file name carries the Altair and vl-convert versions (and a hash of ``chart.js``), so an
-    upgrade or an edit makes a new bundle. ``COURSE_CACHE_DIR`` overrides the folder (default:
-    ``$XDG_CACHE_HOME`` or ``~/.cache``).
+    The file name carries the Altair and vl-convert versions, so an upgrade makes a new bundle.
+    ``COURSE_CACHE_DIR`` overrides the folder (default: ``$XDG_CACHE_HOME`` or ``~/.cache``).
     """
-    import hashlib
     from importlib.metadata import version
 
     folder = os.environ.get("COURSE_CACHE_DIR") or os.path.join(
@@ -188,8 +192,7 @@ def offline_bundle_path(which: str = "course") -> Path:
         return Path(folder) / f"jupyterchart-{versions}.js"
     if which != "course":
         raise ValueError(f"no bundle {which!r}: 'course' or 'altair'")
-    digest = hashlib.sha256(_CHART_JS.read_bytes()).hexdigest()[:12]
-    return Path(folder) / f"coursechart-{digest}-{versions}.js"
+    return Path(folder) / f"vega-embed-{versions}.js"
 
 
 def _cached_bundle(path: Path, script: str, *args: str, stdin: str | None = None) -> str | None:
@@ -211,20 +214,31 @@ def _cached_bundle(path: Path, script: str, *args: str, stdin: str | None = None
         return None
 
 
+# The Vega library's text (set by _load_offline_bundle or ensure_offline) and the widget model
+# that carries it to the browser (made on first use by _vega_bundle).
+_VEGA: dict = {"text": None, "key": None, "model": None}
+
+
+def _set_vega(text: str) -> None:
+    import hashlib
+
+    _VEGA["text"], _VEGA["key"] = text, hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
 def _load_offline_bundle() -> bool:
-    """Give :class:`CourseChart` and ``alt.JupyterChart`` their offline bundles without importing
-    vl-convert in this process.
+    """Give :class:`CourseChart` (its Vega library) and ``alt.JupyterChart`` their offline
+    bundles without importing vl-convert in this process.
 
     Bundling Vega with vl-convert takes about two seconds and 100 MiB in the kernel. Each bundle
     is made once, in a separate process, and cached on disk; later kernels read the file (about
     0.9 MB). Returns False (and :func:`ensure_offline` bundles in this process) when a cache
     cannot be written or read.
     """
-    if "_esm" not in CourseChart.__dict__:
+    if _VEGA["text"] is None:
         bundle = _cached_bundle(offline_bundle_path("course"), _COURSE_BUNDLE, _vl_version(),
-                                stdin=_CHART_JS.read_text(encoding="utf-8"))
+                                stdin=_VEGA_SNIPPET)
         if bundle is not None:
-            CourseChart._esm = bundle
+            _set_vega(bundle)
     # Altair's own JupyterChart (for a student who makes one) stays offline too. Altair has no
     # public API for handing it a bundle made earlier: its public
     # ``JupyterChart.enable_offline(True)`` bundles Vega with vl-convert inside this kernel on
@@ -239,7 +253,36 @@ def _load_offline_bundle() -> bool:
         if bundle is not None:
             alt.JupyterChart._esm = bundle
             alt.JupyterChart._is_offline = True
-    return "_esm" in CourseChart.__dict__ and alt.JupyterChart._is_offline
+    return _VEGA["text"] is not None and alt.JupyterChart._is_offline
+
+
+class VegaBundle(ipywidgets.Widget):
+    """The widget model that carries the course charts' Vega library (0.9 MB) to the browser,
+    once per kernel; never displayed.
+
+    Every :class:`CourseChart` names this model, and its front end (``course/static/chart.js``)
+    loads the library from it once per browser page. A chart that carried the library as its
+    own front-end module, as Altair's offline ``JupyterChart`` does, sent the 0.9 MB again for
+    every chart, and the page compiled it again for every chart, one after the other: about
+    0.1 s each on an idle 2-core machine. anywidget gives each model 2 s to load its module and
+    then drops every later message to it, so on a busy machine the last charts of a lesson never
+    followed their controls ("[anywidget] Failed to initialize model"). With the library loaded
+    once, each chart's own module is ``chart.js`` alone (about 10 KB).
+    """
+
+    bundle = traitlets.Unicode("").tag(sync=True)
+    #: A hash of ``bundle``: the page keeps one library per key.
+    key = traitlets.Unicode("").tag(sync=True)
+
+
+def _vega_bundle() -> VegaBundle:
+    """This kernel's :class:`VegaBundle`, made on first use (again if it was closed, e.g. by
+    ``ipywidgets.Widget.close_all()``)."""
+    model = _VEGA["model"]
+    if model is None or model.comm is None:
+        ensure_offline()
+        model = _VEGA["model"] = VegaBundle(bundle=_VEGA["text"], key=_VEGA["key"])
+    return model
 
 
 class CourseChart(alt.JupyterChart):
@@ -251,8 +294,17 @@ class CourseChart(alt.JupyterChart):
     ``view.signal``) instead of compiling and drawing it again: what makes a course widget's
     control change repaint within the 150 ms budget. Any other change draws the chart again.
     Selections made in the browser are not sent back to Python (the course reads a widget's
-    state from its controls). Until :func:`ensure_offline` has run it has Altair's front end.
+    state from its controls). The front end loads Vega, offline, from this kernel's
+    :class:`VegaBundle`, named in ``_vega``.
     """
+
+    _esm = _CHART_JS.read_text(encoding="utf-8")
+    _vega = traitlets.Dict().tag(sync=True)
+
+    def __init__(self, *args, **kwargs) -> None:
+        # the library's model first, so that it reaches the browser before this chart does
+        model = _vega_bundle()
+        super().__init__(*args, _vega={"model": model.model_id, "key": model.key}, **kwargs)
 
 
 def setup(offline: bool = True) -> None:
@@ -397,11 +449,10 @@ def ensure_offline() -> None:
     if _load_offline_bundle():
         return
     # a cache could not be made or read: bundle in this process (about 2 s, once per kernel)
-    if "_esm" not in CourseChart.__dict__:
+    if _VEGA["text"] is None:
         import vl_convert as vlc
 
-        CourseChart._esm = vlc.javascript_bundle(_CHART_JS.read_text(encoding="utf-8"),
-                                                 vl_version=_vl_version())
+        _set_vega(vlc.javascript_bundle(_VEGA_SNIPPET, vl_version=_vl_version()))
     alt.JupyterChart.enable_offline(True)
 
 

@@ -65,6 +65,9 @@ CONTENT = [".jp-Notebook .jp-MarkdownOutput", ".jp-Notebook .jp-OutputArea-outpu
 SETTINGS = {
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false"},
+    # The test saves the notebook itself (save_notebook); an autosave at a moment of its own
+    # could overlap that save on a busy machine.
+    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
 }
 
 
@@ -419,20 +422,13 @@ def test_lesson_looks_right_in_the_browser(lab, browser, lesson):
         # the saved notebook keeps each chart's title and alt text (its plain-text view)
         saved_path = lab["root"] / lesson / f"{lesson}.ipynb"
         before = saved_path.stat().st_mtime_ns
-        # Saved from the File menu, asked again if a click did not take (saving twice is harmless).
-        # Control+S from command mode never reached JupyterLab in headless Chromium: each lesson
-        # used to wait a minute for it before using the menu anyway.
-        deadline = time.monotonic() + 60
+        save_notebook(page, lesson)
+        deadline = time.monotonic() + PATIENCE
         while saved_path.stat().st_mtime_ns == before and time.monotonic() < deadline:
-            page.evaluate("() => document.activeElement && document.activeElement.blur()")
-            prompt = page.locator(".jp-Notebook .jp-Cell.jp-mod-active .jp-InputPrompt").first
-            prompt.scroll_into_view_if_needed()
-            prompt.click()
-            page.keyboard.press("Escape")
-            _menu(page, "File", "Save Notebook")
-            asked = time.monotonic()
-            while saved_path.stat().st_mtime_ns == before and time.monotonic() < asked + 15:
-                time.sleep(0.5)
+            # not time.sleep: the page's requests pass through this process (local_only's
+            # route), which lets them go only while Playwright is called; asleep, the save
+            # would wait here until the deadline
+            page.wait_for_timeout(500)
         dialogs = page.locator(".jp-Dialog").all_text_contents()
         assert saved_path.stat().st_mtime_ns != before, f"the notebook was not saved: {dialogs}"
         saved = None
@@ -472,6 +468,33 @@ def test_lesson_looks_right_in_the_browser(lab, browser, lesson):
         page.screenshot(path=str(OUT / f"{lesson}-page.png"))
         context.close()
         _end_sessions(lab)
+
+
+def save_notebook(page, lesson: str) -> None:
+    """File > Save Notebook, asked again only while no save request has left the page.
+
+    Control+S from command mode never reached JupyterLab in headless Chromium, hence the menu.
+    A second save while the first is still on its way (a busy machine) makes JupyterLab ask
+    whether to overwrite a file that "has changed on disk", so a click is repeated only when
+    it sent nothing.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    target = f"/api/contents/{lesson}/{lesson}.ipynb"
+    for _ in range(5):
+        page.evaluate("() => document.activeElement && document.activeElement.blur()")
+        prompt = page.locator(".jp-Notebook .jp-Cell.jp-mod-active .jp-InputPrompt").first
+        prompt.scroll_into_view_if_needed()
+        prompt.click()
+        page.keyboard.press("Escape")
+        try:
+            with page.expect_request(lambda r: r.method == "PUT" and target in r.url,
+                                     timeout=60_000):
+                _menu(page, "File", "Save Notebook")
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError(f"no save request left the page: {page.locator('.jp-Dialog').all_text_contents()}")
 
 
 def _end_sessions(lab) -> None:

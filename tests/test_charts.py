@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import altair as alt
 import pandas as pd
@@ -110,27 +111,38 @@ def test_setup_is_explicit_and_offline():
     assert "cdn.jsdelivr" not in alt.JupyterChart._esm and "https://" not in alt.JupyterChart._esm[:2000]
 
 
-def test_course_charts_draw_with_the_course_front_end_bundled_offline(tmp_path, monkeypatch):
-    """CourseChart's front end (course/static/chart.js) is bundled with Vega by vl-convert once,
-    cached under a name that follows chart.js, and holds no import from the network."""
+def test_course_charts_load_vega_once_from_a_bundle_made_offline(tmp_path, monkeypatch):
+    """The course charts' Vega library is bundled by vl-convert once, cached on disk, holds no
+    import from the network, and reaches the browser in one widget model per kernel; each chart
+    carries only its front end (course/static/chart.js) and the name of that model."""
     monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path))
-    if "_esm" in vars(charts.CourseChart):  # a bundle given earlier in this process
-        monkeypatch.delattr(charts.CourseChart, "_esm")
+    monkeypatch.setattr(charts, "_VEGA", {"text": None, "key": None, "model": None})
     monkeypatch.setattr(alt.JupyterChart, "_is_offline", False)
     path = charts.offline_bundle_path("course")
     assert path.parent == tmp_path and not path.exists()
     charts.ensure_offline()
-    bundle = charts.CourseChart._esm
+    bundle = charts._VEGA["text"]
     assert path.read_text(encoding="utf-8") == bundle
-    assert "aria-busy" in bundle and "vegaEmbed" not in bundle.split("\n", 1)[0]
+    assert bundle.rstrip().endswith("as vegaEmbed};")  # an ES module that exports vegaEmbed
     assert not re.search(r"""import[^;]*["']https?://""", bundle)  # no CDN import left
     assert charts.offline_bundle_path("altair").exists() and alt.JupyterChart._is_offline
-    # an edit to chart.js makes a new bundle rather than reusing the old one
-    monkeypatch.setattr(charts, "_CHART_JS", tmp_path / "edited.js")
-    (tmp_path / "edited.js").write_text("export default { render() {} };", encoding="utf-8")
-    assert charts.offline_bundle_path("course") != path
     with pytest.raises(ValueError, match="'course' or 'altair'"):
         charts.offline_bundle_path("vega")
+
+    first, second = charts.CourseChart(None), charts.CourseChart(None)
+    library = charts._VEGA["model"]
+    assert isinstance(library, charts.VegaBundle) and library.bundle == bundle
+    assert first._vega == second._vega == {"model": library.model_id, "key": library.key}
+    assert first._esm == (Path(charts.__file__).parent / "static" / "chart.js").read_text()
+    assert len(first._esm) < 50_000 and "vegaEmbed}" not in first._esm
+    # a closed library model (Widget.close_all) is made again for the next chart
+    closed = library.model_id
+    library.close()
+    third = charts.CourseChart(None)
+    assert charts._VEGA["model"] is not library and charts._VEGA["model"].comm is not None
+    assert third._vega["model"] == charts._VEGA["model"].model_id != closed
+    for widget in (first, second, third, charts._VEGA["model"]):
+        widget.close()
 
 
 def test_course_renderer_draws_the_spec_once_validated_with_alt_text_fallback():

@@ -88,14 +88,19 @@ function render({ model, el }) {
   }
   let root = null;
   let observer = null;
-  let tries = 0;
+  let waiting = null;
+  let state = null;
+  const started = performance.now();
   const attach = () => {
     root = el.closest(".course-widget, .course-chart");
     if (!root) {
-      if (++tries < 600) requestAnimationFrame(attach);  // not in the page yet
+      // Not inside its widget yet: ipywidgets puts a box's children in place once each has
+      // drawn, which on a busy machine can take many seconds. Look again a little later, for
+      // as long as a page could reasonably take (the view's removal stops it sooner).
+      if (performance.now() - started < 600_000) waiting = setTimeout(attach, 100);
       return;
     }
-    const state = { last: null, timer: null };
+    state = { last: null, timer: null };
     const later = () => {
       clearTimeout(state.timer);
       state.timer = setTimeout(() => snapshot(root, model, state), 1500);  // once it settles
@@ -114,7 +119,11 @@ function render({ model, el }) {
                              characterData: true });
   };
   attach();
-  return () => { if (observer) observer.disconnect(); };
+  return () => {
+    clearTimeout(waiting);
+    if (state) clearTimeout(state.timer);
+    if (observer) observer.disconnect();
+  };
 }
 
 export default { render };

@@ -1,6 +1,8 @@
 // The course charts' front end: an anywidget module that draws a Vega-Lite spec with vega-embed.
-// course/charts.py bundles it with Vega, Vega-Lite and vega-embed (vl-convert's
-// javascript_bundle, which provides `vegaEmbed`), so it needs no network.
+// It needs no network: Vega, Vega-Lite and vega-embed come from the kernel, bundled by
+// vl-convert into one module (0.9 MB) that a separate widget model carries (VegaBundle in
+// course/charts.py, named in this chart's `_vega`). The page loads that module once, however
+// many charts it shows (loadVega below).
 //
 // It keeps the Python side of Altair's JupyterChart (the `spec`, `embed_options` and `_params`
 // traits) and differs from Altair's front end in one thing a student feels. A course widget
@@ -77,6 +79,34 @@ function valuesOf(spec) {
   return { params, data };
 }
 
+// vega-embed, from the kernel's VegaBundle model: loaded once per page and key (a hash of the
+// bundle), shared by every chart on the page. A load that fails is forgotten, so the next chart
+// tries again.
+const LOADED = Symbol.for("productive-places.vega");
+
+function loadVega(model) {
+  const ref = model.get("_vega") ?? {};
+  const cache = (globalThis[LOADED] ??= new Map());
+  let loading = cache.get(ref.key);
+  if (!loading) {
+    loading = (async () => {
+      if (!ref.model || !ref.key) throw new Error("the chart names no Vega library");
+      const holder = await model.widget_manager.get_model(ref.model);
+      const text = holder?.get("bundle");
+      if (!text) throw new Error("the Vega library did not reach the browser");
+      const url = URL.createObjectURL(new Blob([text], { type: "text/javascript" }));
+      try {
+        return (await import(url)).vegaEmbed;
+      } finally {
+        URL.revokeObjectURL(url);
+      }
+    })();
+    cache.set(ref.key, loading);
+    loading.catch(() => { if (cache.get(ref.key) === loading) cache.delete(ref.key); });
+  }
+  return loading;
+}
+
 function showError(el, error) {
   const box = document.createElement("div");
   box.setAttribute("role", "alert");
@@ -143,6 +173,7 @@ async function render({ model, el }) {
     clear();
     const options = structuredClone(model.get("embed_options") ?? {});
     try {
+      const vegaEmbed = await loadVega(model);
       api = await vegaEmbed(el, structuredClone(withParams(spec)), options);
     } catch (error) {
       api = null;
