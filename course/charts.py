@@ -264,10 +264,12 @@ class VegaBundle(ipywidgets.Widget):
     loads the library from it once per browser page. A chart that carried the library as its
     own front-end module, as Altair's offline ``JupyterChart`` does, sent the 0.9 MB again for
     every chart, and the page compiled it again for every chart, one after the other: about
-    0.1 s each on an idle 2-core machine. anywidget gives each model 2 s to load its module and
-    then drops every later message to it, so on a busy machine the last charts of a lesson never
-    followed their controls ("[anywidget] Failed to initialize model"). With the library loaded
-    once, each chart's own module is ``chart.js`` alone (about 10 KB).
+    0.1 s each on an idle 2-core machine. anywidget 0.11 gives each model 2 s to load its module;
+    past that it logs "[anywidget] Failed to initialize model" and ignores the kernel's later
+    messages to that model. Eleven widgets on one page crossed that line with Chromium's CPU
+    slowed 8 times (a clean-clone test run at load 15-18 did in two lessons); with the library
+    loaded once they do not until 12 times, the page receives 3.9-4.8 MB instead of 13-13.5 MB,
+    and each chart's own module is ``chart.js`` alone (about 10 KB). See benchmarks/FINDINGS.md.
     """
 
     bundle = traitlets.Unicode("").tag(sync=True)
