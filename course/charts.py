@@ -304,9 +304,11 @@ class CourseChart(alt.JupyterChart):
     _vega = traitlets.Dict().tag(sync=True)
 
     def __init__(self, *args, **kwargs) -> None:
-        # the library's model first, so that it reaches the browser before this chart does
-        model = _vega_bundle()
-        super().__init__(*args, _vega={"model": model.model_id, "key": model.key}, **kwargs)
+        if "_vega" not in kwargs:
+            # the library's model first, so that it reaches the browser before this chart does
+            model = _vega_bundle()
+            kwargs["_vega"] = {"model": model.model_id, "key": model.key}
+        super().__init__(*args, **kwargs)
 
 
 def setup(offline: bool = True) -> None:

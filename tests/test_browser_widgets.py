@@ -165,3 +165,54 @@ def test_a_chart_changed_in_place_is_the_chart_a_fresh_draw_gives(lab, browser):
             page.problems
     finally:
         context.close()
+
+
+def test_a_chart_that_cannot_be_drawn_says_why_and_what_to_do(lab, browser):
+    """A chart whose Vega library never reached the page, and a chart with a broken spec, each
+    show a message that says what failed and what to do; neither stops the other charts."""
+    code = (
+        "import altair as alt, pandas as pd\n"
+        "from IPython.display import display\n"
+        "from course import charts\n"
+        "ok = charts.jupyter_chart(alt.Chart(pd.DataFrame({'a': [1, 2]})).mark_bar()"
+        ".encode(x='a:Q', y='a:N'))\n"
+        "lost = charts.CourseChart(None, _vega={'model': 'no-such-model', 'key': 'lost'})\n"
+        "lost.spec = ok.spec\n"
+        "bad = charts.CourseChart(None)\n"
+        "bad.spec = {'mark': 'no-such-mark', 'data': {'values': [{'a': 1}]}}\n"
+        "display(lost, bad, ok)"
+    )
+    notebook = {"cells": [{"cell_type": "code", "metadata": {}, "execution_count": None,
+                           "outputs": [], "source": code}],
+                "metadata": {"kernelspec": {"name": "python3", "language": "python",
+                                            "display_name": "Python 3"}},
+                "nbformat": 4, "nbformat_minor": 5}
+    (lab["root"] / "broken_charts.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    context, page = new_page(browser)
+    try:
+        page.goto(f"{lab['base']}/lab/tree/broken_charts.ipynb?reset&token={lab['token']}")
+        page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=180_000, state="attached")
+        accept_kernel_dialog(page)
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
+                               timeout=180_000, state="attached")
+        page.locator(".jp-Notebook .jp-CodeCell .jp-InputArea-prompt").first.click()
+        page.keyboard.press("Control+Enter")
+        _wait_idle(page)
+        errors = page.locator(".jp-Notebook .jp-OutputArea-output"
+                              "[data-mime-type='application/vnd.jupyter.stderr']")
+        assert errors.count() == 0, errors.all_text_contents()
+        alerts = page.locator(".jp-Notebook [role=alert]")
+        deadline = time.monotonic() + PATIENCE
+        while (alerts.count() < 2 or page.locator(".jp-Notebook .vega-embed svg.marks").count() < 1) \
+                and time.monotonic() < deadline:
+            page.wait_for_timeout(300)
+        texts = alerts.all_text_contents()
+        assert len(texts) == 2, texts
+        lost, bad = texts
+        assert "the chart library (Vega) did not reach the browser" in lost
+        assert "Restart the kernel and run the notebook again" in lost
+        assert "specification has a mistake" in bad and "Vega) did not reach" not in bad
+        # the chart with a library drew: a failed load is forgotten, not shared
+        assert page.locator(".jp-Notebook .vega-embed svg.marks [role=graphics-symbol]").count() >= 2
+    finally:
+        context.close()

@@ -90,17 +90,24 @@ function loadVega(model) {
   let loading = cache.get(ref.key);
   if (!loading) {
     loading = (async () => {
-      if (!ref.model || !ref.key) throw new Error("the chart names no Vega library");
-      const holder = await model.widget_manager.get_model(ref.model);
-      const text = holder?.get("bundle");
-      if (!text) throw new Error("the Vega library did not reach the browser");
+      let text = null;
+      try {
+        text = ref.model && ref.key
+          ? (await model.widget_manager.get_model(ref.model))?.get("bundle") : null;
+      } catch (error) {  // e.g. "widget model not found": the kernel behind it was replaced
+        console.error("course chart: no Vega library model", error);
+      }
+      if (!text) throw new Error("the chart library (Vega) did not reach the browser");
       const url = URL.createObjectURL(new Blob([text], { type: "text/javascript" }));
       try {
         return (await import(url)).vegaEmbed;
       } finally {
         URL.revokeObjectURL(url);
       }
-    })();
+    })().catch(error => {
+      throw Object.assign(error instanceof Error ? error : new Error(String(error)),
+                          { library: true });
+    });
     cache.set(ref.key, loading);
     loading.catch(() => { if (cache.get(ref.key) === loading) cache.delete(ref.key); });
   }
@@ -111,9 +118,11 @@ function showError(el, error) {
   const box = document.createElement("div");
   box.setAttribute("role", "alert");
   box.style.color = "#B00020";
-  box.textContent = "This chart could not be drawn: " + (error?.message ?? error) +
-    ". Run the cell again; if the message stays, the chart's specification has a mistake " +
-    "(the browser's console has the details).";
+  const advice = error?.library
+    ? ". Restart the kernel and run the notebook again; if the message stays, reload the page"
+    : ". Run the cell again; if the message stays, the chart's specification has a mistake";
+  box.textContent = "This chart could not be drawn: " + (error?.message ?? error) + advice +
+    " (the browser's console has the details).";
   el.replaceChildren(box);
   console.error("course chart:", error);
 }
