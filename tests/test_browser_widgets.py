@@ -106,6 +106,15 @@ def _operate(page, view) -> list[str]:
     return pressed
 
 
+def _open(page, lab, notebook: str) -> None:
+    """Open ``notebook`` in a fresh workspace, its kernel started and idle."""
+    page.goto(f"{lab['base']}/lab/tree/{notebook}?reset&token={lab['token']}")
+    page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=180_000, state="attached")
+    accept_kernel_dialog(page)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
+                           timeout=180_000, state="attached")
+
+
 def test_a_chart_changed_in_place_is_the_chart_a_fresh_draw_gives(lab, browser):
     (lab["root"] / NOTEBOOK).write_text(json.dumps(_notebook()), encoding="utf-8")
     context, page = new_page(browser)
@@ -113,11 +122,7 @@ def test_a_chart_changed_in_place_is_the_chart_a_fresh_draw_gives(lab, browser):
     for old in [*OUT.glob("*-fresh.svg"), *OUT.glob("*-in-place.svg")]:
         old.unlink()
     try:
-        page.goto(f"{lab['base']}/lab/tree/{NOTEBOOK}?reset&token={lab['token']}")
-        page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=180_000, state="attached")
-        accept_kernel_dialog(page)
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
-                               timeout=180_000, state="attached")
+        _open(page, lab, NOTEBOOK)
         cells = page.locator(".jp-Notebook .jp-CodeCell")
         last = cells.nth(len(NAMES))
         # every cell but the last: each widget shown once
@@ -190,11 +195,7 @@ def test_a_chart_that_cannot_be_drawn_says_why_and_what_to_do(lab, browser):
     (lab["root"] / "broken_charts.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
     context, page = new_page(browser)
     try:
-        page.goto(f"{lab['base']}/lab/tree/broken_charts.ipynb?reset&token={lab['token']}")
-        page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=180_000, state="attached")
-        accept_kernel_dialog(page)
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
-                               timeout=180_000, state="attached")
+        _open(page, lab, "broken_charts.ipynb")
         page.locator(".jp-Notebook .jp-CodeCell .jp-InputArea-prompt").first.click()
         page.keyboard.press("Control+Enter")
         _wait_idle(page)
